@@ -1,0 +1,33 @@
+# Warnings, sanitizers and fuzzing flags, applied to every mxgw target through the
+# interface library mxgw::compile_options.
+
+add_library(mxgw_compile_options INTERFACE)
+add_library(mxgw::compile_options ALIAS mxgw_compile_options)
+
+target_compile_options(mxgw_compile_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wcast-align -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
+  $<$<BOOL:${MXGW_WERROR}>:-Werror>)
+
+if(MXGW_SANITIZE STREQUAL "address")
+  set(_mxgw_san -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+elseif(MXGW_SANITIZE STREQUAL "thread")
+  set(_mxgw_san -fsanitize=thread -fno-omit-frame-pointer)
+elseif(NOT MXGW_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "MXGW_SANITIZE must be '', 'address' or 'thread', not '${MXGW_SANITIZE}'")
+endif()
+
+if(_mxgw_san)
+  target_compile_options(mxgw_compile_options INTERFACE ${_mxgw_san})
+  target_link_options(mxgw_compile_options INTERFACE ${_mxgw_san})
+  # Slabs come from the system allocator under sanitizers, so that ASan sees every
+  # frame buffer's bounds and lifetime (mimalloc's pages are invisible to it).
+  target_compile_definitions(mxgw_compile_options INTERFACE MXGW_SYSTEM_ALLOCATOR=1)
+endif()
+
+if(MXGW_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "MXGW_FUZZ needs clang: configure with -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  target_compile_options(mxgw_compile_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()
