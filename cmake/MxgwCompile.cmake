@@ -6,7 +6,7 @@ add_library(mxgw::compile_options ALIAS mxgw_compile_options)
 
 target_compile_options(mxgw_compile_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-  -Wcast-align -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
+  -Wcast-align -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
   $<$<BOOL:${MXGW_WERROR}>:-Werror>)
 
 if(MXGW_SANITIZE STREQUAL "address")
