@@ -1,0 +1,116 @@
+// Tag name resolution: every spelling the galaxy documents resolves to one TagId,
+// and everything else is refused with the reason.
+
+#include "worker/sim/galaxy.h"
+
+#include <gtest/gtest.h>
+
+namespace mxgw::sim {
+namespace {
+
+using worker::StatusCode;
+
+TEST(SimGalaxy, ResolvesDocumentedNames) {
+  Galaxy galaxy;
+  TagId tag;
+  ASSERT_TRUE(galaxy.Resolve("Tank_042.Level", &tag).ok());
+  EXPECT_EQ(ObjectTypes()[tag.object_type].name, "Tank");
+  EXPECT_EQ(tag.instance, 42u);
+  EXPECT_EQ(Attribute(tag).name, "Level");
+  EXPECT_EQ(Attribute(tag).data_type, proto::MxDataType::Double);
+
+  ASSERT_TRUE(galaxy.Resolve("Tank_042.Level.Setpoint", &tag).ok());
+  EXPECT_EQ(Attribute(tag).name, "Level.Setpoint");
+  EXPECT_TRUE(Attribute(tag).writable);
+
+  ASSERT_TRUE(galaxy.Resolve("Line_001.Counter", &tag).ok());
+  EXPECT_EQ(Attribute(tag).generator, GeneratorKind::kCounter);
+  EXPECT_EQ(Attribute(tag).data_type, proto::MxDataType::Integer);
+}
+
+TEST(SimGalaxy, NamesMatchInAnyCaseAndPrintCanonically) {
+  Galaxy galaxy;
+  TagId lower, canonical;
+  ASSERT_TRUE(galaxy.Resolve("pump_007.speed.SETPOINT", &lower).ok());
+  ASSERT_TRUE(galaxy.Resolve("Pump_007.Speed.Setpoint", &canonical).ok());
+  EXPECT_EQ(lower, canonical);
+  EXPECT_EQ(TagName(lower), "Pump_007.Speed.Setpoint");
+}
+
+TEST(SimGalaxy, EveryTagRoundTripsThroughItsName) {
+  Galaxy galaxy(TagSet{{5000, 5000, 5000, 5000}});
+  for (std::size_t t = 0; t < kObjectTypes; ++t) {
+    for (std::size_t a = 0; a < ObjectTypes()[t].attributes.size(); ++a) {
+      for (std::uint32_t instance : {0u, 7u, 999u, 1000u, 4999u}) {
+        const TagId id{static_cast<std::uint8_t>(t), static_cast<std::uint8_t>(a), instance};
+        TagId back;
+        ASSERT_TRUE(galaxy.Resolve(TagName(id), &back).ok()) << TagName(id);
+        EXPECT_EQ(back, id) << TagName(id);
+        EXPECT_EQ(TagId::FromKey(id.key()), id);
+      }
+    }
+  }
+}
+
+TEST(SimGalaxy, MalformedNamesAreRefused) {
+  Galaxy galaxy;
+  for (const char* name : {"", "Tank", "Tank_042", "Tank_042.", "Tank042.Level", "_042.Level",
+                           "Tank_42.Level", "Tank_0042.Level", "Tank_1234567.Level",
+                           "Tank_04a.Level", "Tank 042.Level", "Tank_042:Level"}) {
+    TagId tag;
+    const worker::Status status = galaxy.Resolve(name, &tag);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << name;
+    EXPECT_NE(status.message().find("malformed tag name"), std::string::npos) << status.message();
+  }
+}
+
+TEST(SimGalaxy, UnknownObjectTypeIsNamed) {
+  TagId tag;
+  const worker::Status status = Galaxy().Resolve("Boiler_001.Level", &tag);
+  EXPECT_EQ(status.code(), StatusCode::kNotFound);
+  EXPECT_NE(status.message().find("unknown object type 'Boiler'"), std::string::npos)
+      << status.message();
+}
+
+TEST(SimGalaxy, UnknownAttributeListsTheKnownOnes) {
+  TagId tag;
+  const worker::Status status = Galaxy().Resolve("Tank_042.Speed", &tag);
+  EXPECT_EQ(status.code(), StatusCode::kNotFound);
+  EXPECT_NE(status.message().find("unknown attribute 'Speed'"), std::string::npos)
+      << status.message();
+  EXPECT_NE(status.message().find("Level.Setpoint"), std::string::npos) << status.message();
+}
+
+TEST(SimGalaxy, InstancesOutsideTheTagSetAreUnknown) {
+  TagId tag;
+  worker::Status status = Galaxy().Resolve("Tank_1000.Level", &tag);
+  EXPECT_EQ(status.code(), StatusCode::kNotFound);
+  EXPECT_NE(status.message().find("Tank_999"), std::string::npos) << status.message();
+
+  Galaxy small(TagSet{{10, 0, 1, 1}});
+  EXPECT_TRUE(small.Resolve("Tank_009.Level", &tag).ok());
+  EXPECT_EQ(small.Resolve("Tank_010.Level", &tag).code(), StatusCode::kNotFound);
+  status = small.Resolve("Pump_000.Speed", &tag);
+  EXPECT_EQ(status.code(), StatusCode::kNotFound);
+  EXPECT_NE(status.message().find("not in this session's tag set"), std::string::npos)
+      << status.message();
+}
+
+TEST(SimGalaxy, DefinitionsAreConsistent) {
+  for (const ObjectTypeDef& type : ObjectTypes()) {
+    for (const AttributeDef& a : type.attributes) {
+      const bool setpoint = a.generator == GeneratorKind::kSetpoint;
+      EXPECT_EQ(a.writable, setpoint) << a.name;
+      EXPECT_EQ(a.default_period_ns == 0, setpoint) << a.name;
+      EXPECT_EQ(a.data_type == proto::MxDataType::String,
+                a.generator == GeneratorKind::kText || !a.words.empty())
+          << a.name;
+      if (a.generator == GeneratorKind::kText) {
+        EXPECT_FALSE(a.words.empty()) << a.name;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mxgw::sim

@@ -1,0 +1,129 @@
+// Item bookkeeping around the buckets: which bucket and array slot each item lives
+// in, setpoint items and their pending values, and the Poll loop that always
+// serves the bucket whose slot is earliest.
+
+#include "worker/sim/scheduler.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace mxgw::sim {
+
+using worker::Status;
+using worker::StatusCode;
+
+Scheduler::Scheduler(const SimOptions& options) : options_(options) {}
+
+int Scheduler::BucketFor(std::int64_t period_ns) {
+  for (std::size_t b = 0; b < buckets_.size(); ++b) {
+    if (buckets_[b].period_ns() == period_ns) return static_cast<int>(b);
+  }
+  buckets_.emplace_back(period_ns);
+  return static_cast<int>(buckets_.size() - 1);
+}
+
+Status Scheduler::Add(ItemHandles handles, TagId tag, std::int64_t now_ns) {
+  const std::uint64_t key = Key(handles);
+  if (locations_.contains(key)) {
+    return Status::Error(StatusCode::kAlreadyExists,
+                         "item " + std::to_string(handles.server_handle) + "/" +
+                             std::to_string(handles.item_handle) + " is already advised");
+  }
+  const AttributeDef& def = Attribute(tag);
+  if (def.generator == GeneratorKind::kSetpoint) {
+    SetpointValue value = setpoints_.Current(tag);
+    const std::int64_t time_ns = value.written ? value.time_ns : now_ns;
+    pending_.push_back(PendingValue{handles, def.data_type, time_ns, std::move(value)});
+    locations_.emplace(key, Location{kSetpointItem, def.generator,
+                                     static_cast<std::uint32_t>(setpoint_items_.size())});
+    setpoint_items_.push_back(SetpointItem{handles, tag});
+    return Status();
+  }
+  const std::int64_t period_ns =
+      options_.period_override_ns != 0 ? options_.period_override_ns : def.default_period_ns;
+  const int b = BucketFor(period_ns);
+  const ItemState state = MakeItemState(tag, options_.seed, period_ns, now_ns / period_ns,
+                                        options_.quality_changes, handles.server_handle,
+                                        handles.item_handle);
+  const std::uint32_t index = buckets_[static_cast<std::size_t>(b)].Add(state);
+  locations_.emplace(key, Location{b, def.generator, index});
+  return Status();
+}
+
+bool Scheduler::Remove(ItemHandles handles) {
+  auto it = locations_.find(Key(handles));
+  if (it == locations_.end()) return false;
+  const Location location = it->second;
+  locations_.erase(it);
+  if (location.bucket != kSetpointItem) {
+    const ItemState* moved =
+        buckets_[static_cast<std::size_t>(location.bucket)].RemoveAt(location.kind, location.index);
+    if (moved != nullptr) {
+      locations_[Key({moved->server_handle, moved->item_handle})].index = location.index;
+    }
+    return true;
+  }
+  if (location.index + 1 < setpoint_items_.size()) {
+    setpoint_items_[location.index] = setpoint_items_.back();
+    locations_[Key(setpoint_items_[location.index].handles)].index = location.index;
+  }
+  setpoint_items_.pop_back();
+  std::erase_if(pending_, [&](const PendingValue& p) { return Key(p.handles) == Key(handles); });
+  return true;
+}
+
+Status Scheduler::Write(TagId tag, const WriteValue& value, std::int64_t time_ns) {
+  Status status = setpoints_.Write(tag, value, time_ns);
+  if (!status.ok()) return status;
+  const SetpointValue current = setpoints_.Current(tag);
+  for (const SetpointItem& item : setpoint_items_) {
+    if (item.tag == tag) {
+      pending_.push_back(PendingValue{item.handles, Attribute(tag).data_type, time_ns, current});
+    }
+  }
+  return Status();
+}
+
+void Scheduler::EmitPending(EmitTarget& out) {
+  while (!pending_.empty() && !out.full()) {
+    const PendingValue& p = pending_.front();
+    if (p.data_type == proto::MxDataType::String) {
+      const StringChange change{p.handles.server_handle, p.handles.item_handle, kQualityGood,
+                                p.time_ns, p.value.text, static_cast<std::uint32_t>(out.emitted)};
+      out.strings->OnStringChange(change);
+      ++out.string_count;
+    } else {
+      out.numeric[out.numeric_count++] =
+          proto::DataChange(p.handles.server_handle, p.handles.item_handle, kQualityGood,
+                            p.data_type, 0, p.time_ns, p.value.number);
+    }
+    ++out.emitted;
+    pending_.pop_front();
+  }
+}
+
+PollResult Scheduler::Poll(std::int64_t now_ns, std::span<proto::DataChange> out,
+                           StringSink& strings) {
+  EmitTarget target{.numeric = out.data(), .budget = out.size(), .strings = &strings};
+  EmitPending(target);
+  while (!target.full()) {
+    Bucket* earliest = nullptr;
+    for (Bucket& bucket : buckets_) {
+      if (bucket.due_ns() <= now_ns && (earliest == nullptr || bucket.due_ns() < earliest->due_ns())) {
+        earliest = &bucket;
+      }
+    }
+    if (earliest == nullptr) break;
+    earliest->EmitSlot(target, options_.quality_changes);
+  }
+  return PollResult{target.numeric_count, target.string_count, next_due_ns()};
+}
+
+std::int64_t Scheduler::next_due_ns() const {
+  std::int64_t due = kNever;
+  for (const PendingValue& p : pending_) due = std::min(due, p.time_ns);
+  for (const Bucket& bucket : buckets_) due = std::min(due, bucket.due_ns());
+  return due;
+}
+
+}  // namespace mxgw::sim
