@@ -91,6 +91,24 @@ const ItemState* Bucket::RemoveAt(GeneratorKind kind, std::uint32_t index) {
   return moved ? &items[index] : nullptr;
 }
 
+std::uint64_t Bucket::Coalesce(std::int64_t now_ns, bool quality_changes) {
+  const std::int64_t newest = now_ns / period_ns_;
+  std::uint64_t dropped = 0;
+  std::int64_t lowest = kNever;
+  for (std::vector<ItemState>& items : items_) {
+    for (ItemState& s : items) {
+      if (s.next_k < newest) {
+        dropped += static_cast<std::uint64_t>(newest - s.next_k);
+        SkipTo(s, newest, quality_changes);
+      }
+      lowest = std::min(lowest, s.next_k);
+    }
+  }
+  if (size_ != 0) slot_k_ = lowest;
+  RestartSlot();
+  return dropped;
+}
+
 void Bucket::RestartSlot() {
   cursor_kind_ = 0;
   cursor_index_ = 0;

@@ -50,6 +50,10 @@ class Bucket {
   // into its place. Returns the moved item, now at `index`, or nullptr.
   const ItemState* RemoveAt(GeneratorKind kind, std::uint32_t index);
 
+  // Drops every update due at or before `now_ns` except each item's newest, which
+  // becomes the item's next update. Returns how many were dropped.
+  std::uint64_t Coalesce(std::int64_t now_ns, bool quality_changes);
+
   // Emits what remains of the current slot into `out`, as far as its budget allows.
   // Returns true when the slot is complete and the next one begins.
   bool EmitSlot(EmitTarget& out, bool quality_changes);

@@ -9,7 +9,8 @@
 
 #include <array>
 #include <cmath>
-#include <cstdio>
+#include <algorithm>
+#include <cstring>
 #include <numbers>
 
 namespace mxgw::sim {
@@ -28,6 +29,11 @@ std::uint64_t PhaseStep(std::int64_t period_ns, double cycle_s) {
   const double fraction = cycles - std::floor(cycles);
   const double scaled = std::ldexp(fraction, 64);
   return scaled >= 0x1.0p64 ? ~std::uint64_t{0} : static_cast<std::uint64_t>(scaled);
+}
+
+// Where a random walk that starts at update k starts, as a fraction of its range.
+double WalkStart(std::uint64_t tag_seed, std::int64_t k) {
+  return UnitInterval(Draw(ParamDraw(tag_seed, kStart), static_cast<std::uint64_t>(k)));
 }
 
 }  // namespace
@@ -83,7 +89,7 @@ ItemState MakeItemState(TagId tag, std::uint64_t seed, std::int64_t period_ns, s
       s.offset = def.low;
       s.scale = def.high - def.low;
       s.step_size = def.shape * s.scale;
-      s.value = def.low + s.scale * UnitInterval(Draw(ParamDraw(tag_seed, kStart), uk));
+      s.value = def.low + s.scale * WalkStart(tag_seed, k);
       break;
     case GeneratorKind::kText:
       s.step = tag.key();
@@ -92,6 +98,28 @@ ItemState MakeItemState(TagId tag, std::uint64_t seed, std::int64_t period_ns, s
       break;
   }
   return s;
+}
+
+void SkipTo(ItemState& s, std::int64_t k, bool quality_changes) {
+  const auto skipped = static_cast<std::uint64_t>(k - s.next_k);
+  switch (s.kind) {
+    case GeneratorKind::kCounter:
+    case GeneratorKind::kToggle:
+      s.phase += skipped;
+      break;
+    case GeneratorKind::kRamp:
+    case GeneratorKind::kSine:
+      s.phase += skipped * s.step;
+      break;
+    case GeneratorKind::kRandomWalk:
+      s.value = s.offset + s.scale * WalkStart(s.seed, k);
+      break;
+    case GeneratorKind::kText:
+    case GeneratorKind::kSetpoint:
+      break;
+  }
+  s.next_k = k;
+  if (quality_changes) s.quality = QualityAt(s.seed, k);
 }
 
 std::uint32_t QualityAt(std::uint64_t tag_seed, std::int64_t k) {
@@ -105,9 +133,16 @@ std::string_view TextAt(const ItemState& state, std::int64_t k, char (&buffer)[3
   const auto words = Attribute(TagId::FromKey(state.step)).words;
   const auto run = static_cast<std::uint64_t>(k >> 4);
   const std::string_view word = words[Draw(ParamDraw(state.seed, kWords), run) % words.size()];
-  const int n = std::snprintf(buffer, sizeof buffer, "%.*s-%04u", static_cast<int>(word.size()),
-                              word.data(), static_cast<unsigned>(run % 10000));
-  return std::string_view(buffer, static_cast<std::size_t>(n));
+  // Formatted by hand: snprintf would be most of the cost of a text update.
+  const std::size_t n = std::min(word.size(), sizeof buffer - 5);
+  std::memcpy(buffer, word.data(), n);
+  buffer[n] = '-';
+  std::uint64_t number = run % 10000;
+  for (std::size_t i = n + 4; i > n; --i) {
+    buffer[i] = static_cast<char>('0' + number % 10);
+    number /= 10;
+  }
+  return std::string_view(buffer, n + 5);
 }
 
 }  // namespace mxgw::sim

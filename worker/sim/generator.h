@@ -57,6 +57,12 @@ static_assert(sizeof(ItemState) == 80, "keep the hot state to a cache line and a
 ItemState MakeItemState(TagId tag, std::uint64_t seed, std::int64_t period_ns, std::int64_t k,
                         bool quality_changes, std::int32_t server_handle, std::int32_t item_handle);
 
+// Moves the state forward to update k without producing the updates in between.
+// Pure kinds land exactly where stepping would; a random walk starts afresh at k,
+// as it would for an item added at k.
+// REQUIRES: k >= state.next_k.
+void SkipTo(ItemState& state, std::int64_t k, bool quality_changes);
+
 // Quality of update k when quality changes are on: constant over runs of 64 updates.
 std::uint32_t QualityAt(std::uint64_t tag_seed, std::int64_t k);
 

@@ -119,6 +119,21 @@ PollResult Scheduler::Poll(std::int64_t now_ns, std::span<proto::DataChange> out
   return PollResult{target.numeric_count, target.string_count, next_due_ns()};
 }
 
+std::uint64_t Scheduler::Coalesce(std::int64_t now_ns) {
+  std::uint64_t dropped = 0;
+  for (Bucket& bucket : buckets_) dropped += bucket.Coalesce(now_ns, options_.quality_changes);
+  // Of each item's pending setpoint values only the last, the newest write, stays.
+  std::unordered_map<std::uint64_t, std::size_t> last;
+  for (std::size_t i = 0; i < pending_.size(); ++i) last[Key(pending_[i].handles)] = i;
+  std::deque<PendingValue> kept;
+  for (std::size_t i = 0; i < pending_.size(); ++i) {
+    if (last[Key(pending_[i].handles)] == i) kept.push_back(std::move(pending_[i]));
+  }
+  dropped += pending_.size() - kept.size();
+  pending_ = std::move(kept);
+  return dropped;
+}
+
 std::int64_t Scheduler::next_due_ns() const {
   std::int64_t due = kNever;
   for (const PendingValue& p : pending_) due = std::min(due, p.time_ns);

@@ -70,6 +70,12 @@ class Scheduler {
   // numeric ones into `out`, strings through `strings`.
   PollResult Poll(std::int64_t now_ns, std::span<proto::DataChange> out, StringSink& strings);
 
+  // For a consumer that fell behind: drops every update due at or before `now_ns`
+  // except each item's newest, and returns how many were dropped. Updates after
+  // the gap continue exactly as they would have (a random walk restarts from its
+  // newest update, see SkipTo).
+  std::uint64_t Coalesce(std::int64_t now_ns);
+
   // The time of the earliest update not yet emitted, or kNever. Setpoint values
   // count as due at their own time, and leave with the next Poll whatever its `now`.
   std::int64_t next_due_ns() const;
