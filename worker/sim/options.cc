@@ -66,45 +66,50 @@ Status ParseTags(std::string_view value, TagSet* out) {
   return Status();
 }
 
+// Applies one option to `*options`.
+Status Apply(const worker::OptionPair& pair, SimOptions* options) {
+  const std::string_view key = pair.key;
+  const std::string_view value = pair.value;
+  if (key == "seed") {
+    if (!worker::ParseUint64(value, &options->seed)) {
+      return BadValue(key, value, "an unsigned 64-bit integer, decimal or 0x hex");
+    }
+    return Status();
+  }
+  if (key == "rate_ms") {
+    std::int64_t period = 0;
+    if (!worker::ParseDecimalNanos(value, 1'000'000, &period) || period < kMinPeriodNs ||
+        period > kMaxPeriodNs) {
+      return BadValue(key, value, "milliseconds from 1 to 3600000, with at most six decimals");
+    }
+    options->period_override_ns = period;
+    return Status();
+  }
+  if (key == "quality_changes") {
+    if (!worker::ParseBool(value, &options->quality_changes)) {
+      return BadValue(key, value, "true or false");
+    }
+    return Status();
+  }
+  if (key == "tags") return ParseTags(value, &options->tags);
+  return Status::Error(StatusCode::kInvalidArgument,
+                       "unknown sim option '" + std::string(key) +
+                           "' (known: seed, rate_ms, quality_changes, tags)");
+}
+
 }  // namespace
 
 Status ParseSimOptions(std::span<const worker::OptionPair> pairs, SimOptions* out) {
   SimOptions options;
-  bool seen[4] = {};
-  constexpr std::string_view kKeys[4] = {"seed", "rate_ms", "quality_changes", "tags"};
-  for (const worker::OptionPair& pair : pairs) {
-    std::size_t k = 0;
-    while (k < 4 && kKeys[k] != pair.key) ++k;
-    if (k == 4) {
-      return Status::Error(StatusCode::kInvalidArgument,
-                           "unknown sim option '" + std::string(pair.key) +
-                               "' (known: seed, rate_ms, quality_changes, tags)");
-    }
-    if (seen[k]) {
-      return Status::Error(StatusCode::kInvalidArgument,
-                           "sim option '" + std::string(pair.key) + "' given twice");
-    }
-    seen[k] = true;
-    if (k == 0) {
-      if (!worker::ParseUint64(pair.value, &options.seed)) {
-        return BadValue(pair.key, pair.value, "an unsigned 64-bit integer, decimal or 0x hex");
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (pairs[j].key == pairs[i].key) {
+        return Status::Error(StatusCode::kInvalidArgument,
+                             "sim option '" + std::string(pairs[i].key) + "' given twice");
       }
-    } else if (k == 1) {
-      std::int64_t period = 0;
-      if (!worker::ParseDecimalNanos(pair.value, 1'000'000, &period) || period < kMinPeriodNs ||
-          period > kMaxPeriodNs) {
-        return BadValue(pair.key, pair.value,
-                        "milliseconds from 1 to 3600000, with at most six decimals");
-      }
-      options.period_override_ns = period;
-    } else if (k == 2) {
-      if (!worker::ParseBool(pair.value, &options.quality_changes)) {
-        return BadValue(pair.key, pair.value, "true or false");
-      }
-    } else {
-      Status status = ParseTags(pair.value, &options.tags);
-      if (!status.ok()) return status;
     }
+    Status status = Apply(pairs[i], &options);
+    if (!status.ok()) return status;
   }
   *out = options;
   return Status();

@@ -1,0 +1,72 @@
+// Parsing of the `replay` options; every error names the key and quotes the value.
+
+#include "worker/replay/options.h"
+
+#include <string_view>
+
+#include "worker/replay/fields.h"
+
+namespace mxgw::replay {
+namespace {
+
+using worker::Status;
+using worker::StatusCode;
+
+Status BadValue(std::string_view key, std::string_view value, std::string_view expected) {
+  return Status::Error(StatusCode::kInvalidArgument, "replay option '" + std::string(key) +
+                                                         "': bad value '" + std::string(value) +
+                                                         "', expected " + std::string(expected));
+}
+
+// Applies one option to `*options`.
+Status Apply(const worker::OptionPair& pair, ReplayOptions* options) {
+  const std::string_view key = pair.key;
+  const std::string_view value = pair.value;
+  if (key == "file") {
+    if (value.empty()) return BadValue(key, value, "the path of a CSV recording");
+    options->file = std::string(value);
+    return Status();
+  }
+  if (key == "speed") {
+    double speed = 0;
+    if (value == "max") {
+      options->speed = 0;
+    } else if (ParseNumber(proto::MxDataType::Double, value, &speed) && speed > 0 && speed <= 1e6) {
+      options->speed = speed;
+    } else {
+      return BadValue(key, value, "a multiple of real time up to 1000000, or max");
+    }
+    return Status();
+  }
+  if (key == "loop") {
+    if (!worker::ParseBool(value, &options->loop)) return BadValue(key, value, "true or false");
+    return Status();
+  }
+  return Status::Error(StatusCode::kInvalidArgument,
+                       "unknown replay option '" + std::string(key) + "' (known: file, speed, loop)");
+}
+
+}  // namespace
+
+Status ParseReplayOptions(std::span<const worker::OptionPair> pairs, ReplayOptions* out) {
+  ReplayOptions options;
+  bool has_file = false;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (pairs[j].key == pairs[i].key) {
+        return Status::Error(StatusCode::kInvalidArgument,
+                             "replay option '" + std::string(pairs[i].key) + "' given twice");
+      }
+    }
+    Status status = Apply(pairs[i], &options);
+    if (!status.ok()) return status;
+    has_file = has_file || pairs[i].key == "file";
+  }
+  if (!has_file) {
+    return Status::Error(StatusCode::kInvalidArgument, "replay option 'file' is required");
+  }
+  *out = options;
+  return Status();
+}
+
+}  // namespace mxgw::replay
