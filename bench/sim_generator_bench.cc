@@ -33,7 +33,7 @@ class CountingSink : public StringSink {
   std::size_t bytes = 0;
 };
 
-// `attribute` is "<Type>.<Attribute>"; items are instances 0..items-1 of it.
+// Items are <type>_000.<attribute> … <type>_<items-1>.<attribute>, all at 1 ms.
 void RunScheduler(benchmark::State& state, const char* type, const char* attribute,
                   bool quality_changes) {
   const auto items = static_cast<std::int32_t>(state.range(0));

@@ -93,7 +93,7 @@ bool ParseIso8601(std::string_view text, std::int64_t* out) {
   return true;
 }
 
-// [+-]digits, with at least one digit; `*digits_end` is where the digits stop.
+// [+-]digits with at least one digit, from *pos on; *pos ends after the digits.
 bool SignedDigits(std::string_view text, std::size_t* pos) {
   if (*pos < text.size() && (text[*pos] == '+' || text[*pos] == '-')) ++*pos;
   const std::size_t start = *pos;
@@ -115,10 +115,13 @@ bool ParseDecimal(std::string_view text, double* out) {
   std::size_t pos = 0;
   if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) ++pos;
   std::size_t digits = 0;
-  while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos, ++digits;
+  auto skip_digits = [&] {
+    for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos) ++digits;
+  };
+  skip_digits();
   if (pos < text.size() && text[pos] == '.') {
     ++pos;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos, ++digits;
+    skip_digits();
   }
   if (digits == 0) return false;
   if (pos < text.size() && (text[pos] == 'e' || text[pos] == 'E')) {

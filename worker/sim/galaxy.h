@@ -51,8 +51,8 @@ namespace mxgw::sim {
 // walks them in this order.
 enum class GeneratorKind : std::uint8_t {
   kCounter,     // +1 per update, wrapping at 2^31
-  kRamp,        // sawtooth from low to high over `shape` seconds
-  kSine,        // sine between low and high with a period of `shape` seconds
+  kRamp,        // sawtooth from low to high over about `shape` seconds
+  kSine,        // sine within low..high, a cycle taking about `shape` seconds
   kRandomWalk,  // steps of up to `shape` × (high − low), reflected at the bounds
   kToggle,      // 0/1, flipping every 2 to 16 updates
   kText,        // "<word>-<NNNN>", a new string every 16 updates
@@ -68,7 +68,8 @@ struct AttributeDef {
   std::int64_t default_period_ns;          // 0 for setpoints
   double low;                              // a setpoint's default value
   double high;
-  double shape;                            // see GeneratorKind
+  double shape;                            // see GeneratorKind; "about": each tag
+                                           // draws its own, from 0.5× to 1.5×
   std::span<const std::string_view> words; // text: the words; setpoint: the default
 };
 

@@ -7,9 +7,9 @@
 
 #include "worker/sim/generator.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
-#include <algorithm>
 #include <cstring>
 #include <numbers>
 
