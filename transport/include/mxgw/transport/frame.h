@@ -28,6 +28,9 @@
 namespace mxgw::transport {
 
 inline constexpr uint8_t kFrameFormatVersion = 1;
+// The version of the message schemas, exchanged in WorkerHello and Hello; a peer of
+// another version is refused with ProtocolVersionMismatch.
+inline constexpr uint32_t kProtocolVersion = 1;
 inline constexpr size_t kFrameHeaderSize = 8;
 inline constexpr size_t kFrameAlignment = 8;
 // Default largest payload a receiver accepts; configurable per endpoint.
