@@ -1,0 +1,141 @@
+/*
+ * mxgw/backend.h — the C ABI for mxgw-worker backend plugins.
+ *
+ * A plugin is a shared library that exports one function, mxgw_backend_entry(),
+ * returning a table of callbacks. mxgw-worker loads it by path (from the gateway's
+ * configuration, never from a client), checks abi_version and struct_size, and
+ * then drives one backend instance per session.
+ *
+ * Threading: every callback is called on the worker's single loop thread, never
+ * concurrently, never re-entrantly. A plugin that does its own I/O on other threads
+ * must hand data to that thread itself; produce() is where it hands events over.
+ *
+ * Ownership: strings and values passed to a callback are valid only during that
+ * call; copy what you keep. Error texts are written by the plugin into the buffer the
+ * worker provides (NUL-terminated, truncated to error_size). The plugin owns its
+ * mxgw_backend and frees it in destroy().
+ *
+ * Values use MXAccess's MxDataType numbering (see schema/mx_types.fbs): numbers in
+ * `number` (Boolean 0/1, Integer, Float, Double), times in `nanoseconds`, strings in
+ * `text`/`text_length`. Quality is the full 32-bit OPC DA word; timestamps are
+ * nanoseconds since the Unix epoch, UTC.
+ *
+ * Writes complete synchronously: the result of write() is the write's completion,
+ * which the worker reports as OnWriteComplete under the write id it assigned.
+ */
+
+#ifndef MXGW_BACKEND_H
+#define MXGW_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MXGW_BACKEND_ABI_VERSION 1u
+
+#if defined(__GNUC__)
+#define MXGW_BACKEND_EXPORT __attribute__((visibility("default")))
+#else
+#define MXGW_BACKEND_EXPORT
+#endif
+
+/* Result codes; the numbering is proto::CommandError's. */
+enum mxgw_backend_result {
+  MXGW_BACKEND_OK = 0,
+  MXGW_BACKEND_UNKNOWN_TAG = 4,
+  MXGW_BACKEND_READ_ONLY = 6,
+  MXGW_BACKEND_TYPE_MISMATCH = 7,
+  MXGW_BACKEND_INVALID_ARGUMENT = 8,
+  MXGW_BACKEND_AUTHENTICATION_FAILED = 9,
+  MXGW_BACKEND_UNKNOWN_USER = 10,
+  MXGW_BACKEND_FAILURE = 12
+};
+
+/* MxDataType values a plugin uses most. */
+enum mxgw_data_type {
+  MXGW_TYPE_BOOLEAN = 1,
+  MXGW_TYPE_INTEGER = 2,
+  MXGW_TYPE_FLOAT = 3,
+  MXGW_TYPE_DOUBLE = 4,
+  MXGW_TYPE_STRING = 5,
+  MXGW_TYPE_TIME = 6,
+  MXGW_TYPE_ELAPSED_TIME = 7
+};
+
+#define MXGW_QUALITY_GOOD 0xC0u
+
+typedef struct mxgw_backend mxgw_backend;           /* the plugin's instance, opaque to the worker */
+typedef struct mxgw_backend_host mxgw_backend_host; /* the worker's side, opaque to the plugin */
+
+typedef struct mxgw_item_key {
+  int32_t server_handle;
+  int32_t item_handle;
+} mxgw_item_key;
+
+typedef struct mxgw_value {
+  int16_t data_type;
+  double number;
+  int64_t nanoseconds;
+  const char* text;
+  size_t text_length;
+} mxgw_value;
+
+typedef struct mxgw_option {
+  const char* key;
+  const char* value;
+} mxgw_option;
+
+/* What the worker offers a plugin during produce(). */
+typedef struct mxgw_host_api {
+  uint32_t struct_size; /* sizeof(mxgw_host_api) of the worker */
+  /* Emits one data change of an active item. Returns 1 while the worker wants more
+   * events this round, 0 when the plugin should return from produce() (the batch
+   * budget is spent or the gateway connection pushes back). */
+  int (*emit)(mxgw_backend_host* host, mxgw_item_key key, const mxgw_value* value, uint32_t quality,
+              int64_t source_time_ns);
+} mxgw_host_api;
+
+typedef struct mxgw_backend_vtable {
+  uint32_t abi_version; /* MXGW_BACKEND_ABI_VERSION */
+  uint32_t struct_size; /* sizeof(mxgw_backend_vtable) */
+  const char* name;
+
+  /* Creates an instance configured by the session's backend options. An unknown
+   * key or a bad value must fail with a message naming the key. */
+  int (*create)(const mxgw_option* options, size_t option_count, mxgw_backend** out, char* error,
+                size_t error_size);
+  void (*destroy)(mxgw_backend* backend);
+
+  /* Resolves `tag` for a new item; sets its type and whether it is writable. */
+  int (*add_item)(mxgw_backend* backend, mxgw_item_key key, const char* tag, int buffered, int16_t* data_type,
+                  int* writable, char* error, size_t error_size);
+  void (*remove_item)(mxgw_backend* backend, mxgw_item_key key);
+  /* Starts (1) or stops (0) the item's updates. */
+  void (*set_active)(mxgw_backend* backend, mxgw_item_key key, int active);
+  /* Applies a write; the worker has checked the value's type against add_item's. */
+  int (*write)(mxgw_backend* backend, mxgw_item_key key, const mxgw_value* value, int64_t timestamp_ns,
+               char* error, size_t error_size);
+  /* Emits updates due at or before now_ns through host_api->emit until it returns 0.
+   * Returns when the plugin next has work (now_ns or earlier if it stopped early),
+   * or INT64_MAX when nothing is scheduled. */
+  int64_t (*produce)(mxgw_backend* backend, int64_t now_ns, const mxgw_host_api* host_api, mxgw_backend_host* host);
+  /* Optional (may be NULL): after backpressure, keeps only each item's newest due
+   * update and returns how many it dropped. */
+  uint64_t (*coalesce_backlog)(mxgw_backend* backend, int64_t now_ns);
+  /* Optional (may be NULL: no users): user directory. */
+  int (*authenticate)(mxgw_backend* backend, const char* user, const char* password, int32_t* user_id);
+  int (*user_id_from_guid)(mxgw_backend* backend, const char* guid, int32_t* user_id);
+} mxgw_backend_vtable;
+
+/* The one symbol a plugin exports. */
+typedef const mxgw_backend_vtable* (*mxgw_backend_entry_fn)(void);
+MXGW_BACKEND_EXPORT const mxgw_backend_vtable* mxgw_backend_entry(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MXGW_BACKEND_H */
