@@ -86,6 +86,13 @@ class SpscRing {
   // Destroys the oldest item. REQUIRES: front() != nullptr.
   void pop() noexcept {
     const uint64_t head = head_.load(std::memory_order_relaxed);
+    if (head == tail_cache_) {
+      // No front() saw this item (the caller knew the ring was not empty from
+      // size_approx(), say). Acquire as front() would: the item's construction happens
+      // before its destruction here, and head_ never passes tail_cache_, which would
+      // leave front() unable to see the ring empty again.
+      tail_cache_ = tail_.load(std::memory_order_acquire);
+    }
     std::launder(reinterpret_cast<T*>(&slots_[head & mask_].storage))->~T();
     // Release: the item's destruction happens before the producer reuses the slot.
     head_.store(head + 1, std::memory_order_release);
