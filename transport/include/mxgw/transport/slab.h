@@ -118,6 +118,7 @@ class SharedBytes {
   // A reference to bytes [offset, offset + size) of this range, sharing the slab.
   // REQUIRES: offset + size <= this->size().
   SharedBytes slice(size_t offset, size_t size) const noexcept {
+    if (!slab_) return {};  // slice(0, 0) of an empty reference: nothing to share
     return share(slab_, offset_ + static_cast<uint32_t>(offset), static_cast<uint32_t>(size));
   }
 
