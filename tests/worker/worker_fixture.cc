@@ -22,11 +22,7 @@ void WorkerFixture::SetUp() {
 }
 
 void WorkerFixture::TearDown() {
-  if (link_ && !exited_) {
-    link_->kill();
-    EXPECT_TRUE(run_until([&] { return exited_; })) << "the worker was not reaped";
-  }
-  link_.reset();
+  reap();
   uv_run(&loop_, UV_RUN_NOWAIT);
   EXPECT_EQ(uv_loop_close(&loop_), 0) << "handles left open";
   std::filesystem::remove_all(runtime_dir_);
@@ -47,25 +43,37 @@ engine::WorkerLaunch WorkerFixture::launch(const std::string& backend,
   return l;
 }
 
-bool WorkerFixture::start(engine::WorkerLaunch l) {
-  link_ = std::make_unique<engine::WorkerLink>(&loop_, std::move(l), this);
+void WorkerPeer::start_async(engine::WorkerLaunch l) {
+  link_ = std::make_unique<engine::WorkerLink>(peer_loop_, std::move(l), this);
   link_->start();
+}
+
+bool WorkerPeer::start(engine::WorkerLaunch l) {
+  start_async(std::move(l));
   return run_until([&] { return ready_ || fault_.has_value(); }) && ready_;
 }
 
-bool WorkerFixture::run_until(const std::function<bool()>& done, uint64_t timeout_ms) {
+void WorkerPeer::reap() {
+  if (link_ && !exited_) {
+    link_->kill();
+    EXPECT_TRUE(run_until([&] { return exited_; })) << "the worker was not reaped";
+  }
+  link_.reset();
+}
+
+bool WorkerPeer::run_until(const std::function<bool()>& done, uint64_t timeout_ms) {
   uv_timer_t deadline;
-  uv_timer_init(&loop_, &deadline);
+  uv_timer_init(peer_loop_, &deadline);
   bool expired = false;
   deadline.data = &expired;
   uv_timer_start(&deadline, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, timeout_ms, 0);
-  while (!done() && !expired) uv_run(&loop_, UV_RUN_ONCE);
+  while (!done() && !expired) uv_run(peer_loop_, UV_RUN_ONCE);
   uv_close(reinterpret_cast<uv_handle_t*>(&deadline), nullptr);
-  uv_run(&loop_, UV_RUN_NOWAIT);
+  uv_run(peer_loop_, UV_RUN_NOWAIT);
   return done();
 }
 
-CommandAnswer WorkerFixture::invoke(const CommandFactory& make) {
+CommandAnswer WorkerPeer::invoke(const CommandFactory& make) {
   transport::PayloadBuilder builder;
   auto& fbb = builder.fbb();
   const uint64_t id = next_correlation_++;
@@ -78,7 +86,7 @@ CommandAnswer WorkerFixture::invoke(const CommandFactory& make) {
   return answers_[id];
 }
 
-void WorkerFixture::on_reply(engine::WorkerLink&, const proto::Reply& reply, const transport::SharedBytes&) {
+void WorkerPeer::on_reply(engine::WorkerLink&, const proto::Reply& reply, const transport::SharedBytes&) {
   CommandAnswer& a = answers_[reply.correlation_id()];
   a.error = reply.error();
   a.message = reply.message() ? reply.message()->str() : "";
@@ -101,7 +109,7 @@ void WorkerFixture::on_reply(engine::WorkerLink&, const proto::Reply& reply, con
   }
 }
 
-void WorkerFixture::on_events(engine::WorkerLink&, transport::Frame&& frame) {
+void WorkerPeer::on_events(engine::WorkerLink&, transport::Frame&& frame) {
   const proto::EventBatch* batch = transport::event_batch(frame.payload);
   coalesced_ += batch->coalesced_changes();
   transport::EventCursor cursor(*batch);
@@ -153,13 +161,13 @@ void WorkerFixture::on_events(engine::WorkerLink&, transport::Frame&& frame) {
   }
 }
 
-void WorkerFixture::on_exit(engine::WorkerLink&, int64_t exit_status, int term_signal) {
+void WorkerPeer::on_exit(engine::WorkerLink&, int64_t exit_status, int term_signal) {
   exited_ = true;
   exit_status_ = exit_status;
   term_signal_ = term_signal;
 }
 
-int32_t WorkerFixture::register_client(const std::string& name) {
+int32_t WorkerPeer::register_client(const std::string& name) {
   const CommandAnswer a = invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
     return std::pair{proto::CommandBody::Register, proto::CreateRegister(fbb, fbb.CreateString(name)).Union()};
   });
@@ -167,7 +175,7 @@ int32_t WorkerFixture::register_client(const std::string& name) {
   return a.handle;
 }
 
-int32_t WorkerFixture::add_item(int32_t server, const std::string& tag) {
+int32_t WorkerPeer::add_item(int32_t server, const std::string& tag) {
   const CommandAnswer a = invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
     return std::pair{proto::CommandBody::AddItem, proto::CreateAddItem(fbb, server, fbb.CreateString(tag)).Union()};
   });
@@ -175,13 +183,13 @@ int32_t WorkerFixture::add_item(int32_t server, const std::string& tag) {
   return a.handle;
 }
 
-CommandAnswer WorkerFixture::advise(int32_t server, int32_t item) {
+CommandAnswer WorkerPeer::advise(int32_t server, int32_t item) {
   return invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
     return std::pair{proto::CommandBody::Advise, proto::CreateAdvise(fbb, server, item).Union()};
   });
 }
 
-CommandAnswer WorkerFixture::write_double(int32_t server, int32_t item, double value, int64_t timestamp_ns) {
+CommandAnswer WorkerPeer::write_double(int32_t server, int32_t item, double value, int64_t timestamp_ns) {
   return invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
     const auto v = proto::CreateValue(fbb, proto::MxDataType::Double, false, proto::ValueData::DoubleValue,
                                       fbb.CreateStruct(proto::DoubleValue(value)).Union());
@@ -189,7 +197,7 @@ CommandAnswer WorkerFixture::write_double(int32_t server, int32_t item, double v
   });
 }
 
-std::vector<SeenEvent> WorkerFixture::events_of(int32_t item, transport::EventRef::Kind kind) const {
+std::vector<SeenEvent> WorkerPeer::events_of(int32_t item, transport::EventRef::Kind kind) const {
   std::vector<SeenEvent> out;
   for (const SeenEvent& e : events_) {
     if (e.item_handle == item && e.kind == kind) out.push_back(e);

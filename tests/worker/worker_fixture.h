@@ -54,17 +54,20 @@ struct CommandAnswer {
 using CommandFactory =
     std::function<std::pair<proto::CommandBody, flatbuffers::Offset<void>>(flatbuffers::FlatBufferBuilder&)>;
 
-class WorkerFixture : public ::testing::Test, public engine::WorkerLink::Observer {
- protected:
-  void SetUp() override;
-  void TearDown() override;
+// One worker process and what it has said: its readiness, fault, exit, replies and
+// events. Several peers may share one loop.
+class WorkerPeer : public engine::WorkerLink::Observer {
+ public:
+  explicit WorkerPeer(uv_loop_t* loop) : peer_loop_(loop) {}
 
-  engine::WorkerLaunch launch(const std::string& backend,
-                              std::vector<std::pair<std::string, std::string>> options = {});
   // Starts the worker; true once Ready, false if it faulted first.
   bool start(engine::WorkerLaunch launch);
+  // Starts the worker without waiting for it.
+  void start_async(engine::WorkerLaunch launch);
   // Runs the loop until `done` holds; false at the deadline.
   bool run_until(const std::function<bool()>& done, uint64_t timeout_ms = 15'000);
+  // Kills the worker if it still runs, and waits until it is reaped.
+  void reap();
 
   CommandAnswer invoke(const CommandFactory& make);
   // Shortcuts for the common commands.
@@ -77,9 +80,6 @@ class WorkerFixture : public ::testing::Test, public engine::WorkerLink::Observe
   std::vector<SeenEvent> events_of(int32_t item, transport::EventRef::Kind kind) const;
   size_t count_of(int32_t item, transport::EventRef::Kind kind) const { return events_of(item, kind).size(); }
 
-  std::string worker_path() const;
-  std::string runtime_dir_;
-  uv_loop_t loop_{};
   std::unique_ptr<engine::WorkerLink> link_;
   bool ready_ = false;
   std::optional<Status> fault_;
@@ -96,8 +96,25 @@ class WorkerFixture : public ::testing::Test, public engine::WorkerLink::Observe
   void on_events(engine::WorkerLink&, transport::Frame&& frame) override;
   void on_exit(engine::WorkerLink&, int64_t exit_status, int term_signal) override;
 
+  uv_loop_t* peer_loop_;
   uint64_t next_correlation_ = 1;
   std::map<uint64_t, CommandAnswer> answers_;
+};
+
+// A test with a private runtime directory, a loop, and one worker peer (the
+// fixture itself); tests may add more peers on the same loop.
+class WorkerFixture : public ::testing::Test, public WorkerPeer {
+ protected:
+  WorkerFixture() : WorkerPeer(&loop_) {}
+  void SetUp() override;
+  void TearDown() override;
+
+  engine::WorkerLaunch launch(const std::string& backend,
+                              std::vector<std::pair<std::string, std::string>> options = {});
+  std::string worker_path() const;
+
+  std::string runtime_dir_;
+  uv_loop_t loop_{};
 };
 
 }  // namespace mxgw::testing
