@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages only, whatever mxgw needs to build, test and
+# benchmark that is not installed yet. Safe to run again: it does nothing when all is
+# present. Uses sudo when not run as root.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config git python3
+  # engine dependencies
+  libuv1-dev libflatbuffers-dev flatbuffers-compiler libconcurrentqueue-dev libmimalloc-dev
+  libcli11-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev libreaderwriterqueue-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
