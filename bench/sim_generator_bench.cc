@@ -1,6 +1,6 @@
 // Throughput of the simulated galaxy: numeric changes per second that one
 // Scheduler writes into a DataChange array, per generator, for 10,000 items
-// updating every millisecond. Each iteration is one Poll that emits one slot of
+// updating every millisecond. Each iteration is one poll() that emits one slot of
 // every item, as a worker's loop would once per millisecond.
 //
 // Read the counter "changes/s" (items_per_second). The worker as a whole must
@@ -29,13 +29,13 @@ constexpr std::int64_t kT0 = 1'795'000'000'000 * kMs;
 
 class CountingSink : public StringSink {
  public:
-  void OnStringChange(const StringChange& change) override { bytes += change.value.size(); }
+  void on_string_change(const StringChange& change) override { bytes += change.value.size(); }
   std::size_t bytes = 0;
 };
 
 // Items are <type>_000.<attribute> … <type>_<items-1>.<attribute>, all at 1 ms.
-void RunScheduler(benchmark::State& state, const char* type, const char* attribute,
-                  bool quality_changes) {
+void run_scheduler(benchmark::State& state, const char* type, const char* attribute,
+                   bool quality_changes) {
   const auto items = static_cast<std::int32_t>(state.range(0));
   SimOptions options;
   options.seed = 1;
@@ -48,7 +48,7 @@ void RunScheduler(benchmark::State& state, const char* type, const char* attribu
     char name[64];
     std::snprintf(name, sizeof name, "%s_%03d.%s", type, static_cast<int>(i), attribute);
     TagId tag;
-    if (!galaxy.Resolve(name, &tag).ok() || !scheduler.Add({1, i + 1}, tag, kT0).ok()) {
+    if (!galaxy.resolve(name, &tag).is_ok() || !scheduler.add({1, i + 1}, tag, kT0).is_ok()) {
       state.SkipWithError(name);
       return;
     }
@@ -58,7 +58,7 @@ void RunScheduler(benchmark::State& state, const char* type, const char* attribu
   std::int64_t now = kT0;
   std::size_t changes = 0;
   for (auto _ : state) {
-    const PollResult r = scheduler.Poll(now, out, strings);
+    const PollResult r = scheduler.poll(now, out, strings);
     changes += r.numeric + r.strings;
     benchmark::DoNotOptimize(out.data());
     now += kMs;
@@ -68,13 +68,13 @@ void RunScheduler(benchmark::State& state, const char* type, const char* attribu
       benchmark::Counter(static_cast<double>(changes), benchmark::Counter::kIsRate);
 }
 
-void BM_Counter(benchmark::State& s) { RunScheduler(s, "Line", "Counter", false); }
-void BM_Ramp(benchmark::State& s) { RunScheduler(s, "Valve", "Position", false); }
-void BM_Sine(benchmark::State& s) { RunScheduler(s, "Tank", "Level", false); }
-void BM_RandomWalk(benchmark::State& s) { RunScheduler(s, "Pump", "Speed", false); }
-void BM_Toggle(benchmark::State& s) { RunScheduler(s, "Valve", "Open", false); }
-void BM_SineWithQualityChanges(benchmark::State& s) { RunScheduler(s, "Tank", "Level", true); }
-void BM_Text(benchmark::State& s) { RunScheduler(s, "Tank", "Product", false); }
+void BM_Counter(benchmark::State& s) { run_scheduler(s, "Line", "Counter", false); }
+void BM_Ramp(benchmark::State& s) { run_scheduler(s, "Valve", "Position", false); }
+void BM_Sine(benchmark::State& s) { run_scheduler(s, "Tank", "Level", false); }
+void BM_RandomWalk(benchmark::State& s) { run_scheduler(s, "Pump", "Speed", false); }
+void BM_Toggle(benchmark::State& s) { run_scheduler(s, "Valve", "Open", false); }
+void BM_SineWithQualityChanges(benchmark::State& s) { run_scheduler(s, "Tank", "Level", true); }
+void BM_Text(benchmark::State& s) { run_scheduler(s, "Tank", "Product", false); }
 
 BENCHMARK(BM_Counter)->Arg(10'000);
 BENCHMARK(BM_Ramp)->Arg(10'000);

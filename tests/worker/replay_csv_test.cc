@@ -18,11 +18,11 @@ struct Row {
   bool operator==(const Row&) const = default;
 };
 
-std::vector<Row> ReadAll(std::string_view text, worker::Status* status) {
+std::vector<Row> read_all(std::string_view text, worker::Status* status) {
   CsvReader reader(text);
   CsvRecord record;
   std::vector<Row> rows;
-  while (reader.Next(&record, status)) {
+  while (reader.next(&record, status)) {
     Row row{record.line, {}, {}};
     for (const CsvField& f : record.fields) {
       row.fields.emplace_back(f.text);
@@ -33,25 +33,25 @@ std::vector<Row> ReadAll(std::string_view text, worker::Status* status) {
   return rows;
 }
 
-std::vector<Row> ReadAllOk(std::string_view text) {
+std::vector<Row> read_all_ok(std::string_view text) {
   worker::Status status;
-  std::vector<Row> rows = ReadAll(text, &status);
-  EXPECT_TRUE(status.ok()) << status.message();
+  std::vector<Row> rows = read_all(text, &status);
+  EXPECT_TRUE(status.is_ok()) << status.message();
   return rows;
 }
 
 TEST(ReplayCsv, SplitsFieldsAndRecords) {
-  const auto rows = ReadAllOk("a,b,c\n1,,3\r\nlast,line");
+  const auto rows = read_all_ok("a,b,c\n1,,3\r\nlast,line");
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].fields, (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(rows[1].fields, (std::vector<std::string>{"1", "", "3"})) << "CR of CRLF dropped";
   EXPECT_EQ(rows[2].fields, (std::vector<std::string>{"last", "line"}));
   EXPECT_EQ(rows[2].line, 3u);
-  EXPECT_EQ(ReadAllOk("x,\n")[0].fields, (std::vector<std::string>{"x", ""}));
+  EXPECT_EQ(read_all_ok("x,\n")[0].fields, (std::vector<std::string>{"x", ""}));
 }
 
 TEST(ReplayCsv, QuotedFieldsHoldCommasQuotesAndLineBreaks) {
-  const auto rows = ReadAllOk(
+  const auto rows = read_all_ok(
       "1,\"Dark, roast\",\"say \"\"hi\"\"\"\n"
       "2,\"two\nlines\",\"\"\r\n"
       "3,after,\"x\"");
@@ -65,19 +65,19 @@ TEST(ReplayCsv, QuotedFieldsHoldCommasQuotesAndLineBreaks) {
 }
 
 TEST(ReplayCsv, EscapedFieldsOfOneRecordStayValidTogether) {
-  const auto rows = ReadAllOk("\"a\"\"\",\"b\"\"\",\"c\"\"\",\"d\"\"\",\"e\"\"\"\n");
+  const auto rows = read_all_ok("\"a\"\"\",\"b\"\"\",\"c\"\"\",\"d\"\"\",\"e\"\"\"\n");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].fields, (std::vector<std::string>{"a\"", "b\"", "c\"", "d\"", "e\""}));
 }
 
 TEST(ReplayCsv, SkipsBlankAndCommentLinesButCountsThem) {
-  const auto rows = ReadAllOk("# a comment, with a comma\n\n   \r\n\t\na,b\n#x\n\nc,d\n\n");
+  const auto rows = read_all_ok("# a comment, with a comma\n\n   \r\n\t\na,b\n#x\n\nc,d\n\n");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].line, 5u);
   EXPECT_EQ(rows[1].line, 8u);
   EXPECT_EQ(rows[1].fields, (std::vector<std::string>{"c", "d"}));
-  EXPECT_TRUE(ReadAllOk("").empty());
-  EXPECT_TRUE(ReadAllOk("# only\n").empty());
+  EXPECT_TRUE(read_all_ok("").empty());
+  EXPECT_TRUE(read_all_ok("# only\n").empty());
 }
 
 TEST(ReplayCsv, ErrorsNameTheLine) {
@@ -93,7 +93,7 @@ TEST(ReplayCsv, ErrorsNameTheLine) {
   };
   for (const Case& c : cases) {
     worker::Status status;
-    ReadAll(c.text, &status);
+    read_all(c.text, &status);
     EXPECT_EQ(status.code(), worker::StatusCode::kInvalidArgument) << c.text;
     EXPECT_EQ(status.message().rfind(c.message, 0), 0u) << status.message();
   }

@@ -11,20 +11,20 @@ namespace {
 
 using worker::OptionPair;
 
-worker::Status Parse(std::vector<OptionPair> pairs, ReplayOptions* out) {
-  return ParseReplayOptions(pairs, out);
+worker::Status parse(std::vector<OptionPair> pairs, ReplayOptions* out) {
+  return parse_replay_options(pairs, out);
 }
 
 TEST(ReplayOptions, DefaultsAndForms) {
   ReplayOptions options;
-  ASSERT_TRUE(Parse({{"file", "/data/plant.csv"}}, &options).ok());
+  ASSERT_TRUE(parse({{"file", "/data/plant.csv"}}, &options).is_ok());
   EXPECT_EQ(options.file, "/data/plant.csv");
   EXPECT_EQ(options.speed, 1.0);
   EXPECT_FALSE(options.loop);
-  ASSERT_TRUE(Parse({{"speed", "max"}, {"loop", "true"}, {"file", "x.csv"}}, &options).ok());
+  ASSERT_TRUE(parse({{"speed", "max"}, {"loop", "true"}, {"file", "x.csv"}}, &options).is_ok());
   EXPECT_EQ(options.speed, 0.0);
   EXPECT_TRUE(options.loop);
-  ASSERT_TRUE(Parse({{"speed", "0.25"}, {"file", "x.csv"}}, &options).ok());
+  ASSERT_TRUE(parse({{"speed", "0.25"}, {"file", "x.csv"}}, &options).is_ok());
   EXPECT_EQ(options.speed, 0.25);
 }
 
@@ -47,7 +47,7 @@ TEST(ReplayOptions, ErrorsNameTheKey) {
   for (const Case& c : cases) {
     ReplayOptions options;
     options.file = "kept";
-    const worker::Status status = Parse(c.pairs, &options);
+    const worker::Status status = parse(c.pairs, &options);
     EXPECT_EQ(status.code(), worker::StatusCode::kInvalidArgument);
     EXPECT_EQ(status.message().rfind(c.message, 0), 0u) << status.message();
     EXPECT_EQ(options.file, "kept");

@@ -13,22 +13,22 @@ namespace {
 
 using proto::MxDataType;
 
-Recording ParseOk(std::string_view csv) {
+Recording parse_ok(std::string_view csv) {
   Recording recording;
-  const worker::Status status = ParseRecording(csv, &recording);
-  EXPECT_TRUE(status.ok()) << status.message();
+  const worker::Status status = parse_recording(csv, &recording);
+  EXPECT_TRUE(status.is_ok()) << status.message();
   return recording;
 }
 
-std::string ParseError(std::string_view csv) {
+std::string parse_error(std::string_view csv) {
   Recording recording;
-  const worker::Status status = ParseRecording(csv, &recording);
-  EXPECT_FALSE(status.ok()) << csv;
+  const worker::Status status = parse_recording(csv, &recording);
+  EXPECT_FALSE(status.is_ok()) << csv;
   return status.message();
 }
 
 TEST(ReplayRecording, ReadsRowsIntoSamples) {
-  const Recording r = ParseOk(
+  const Recording r = parse_ok(
       "# plant recording\n"
       "Timestamp,Tag,Value,Quality\n"
       "\n"
@@ -52,14 +52,14 @@ TEST(ReplayRecording, ReadsRowsIntoSamples) {
   EXPECT_EQ(r.samples()[2].number(), 13.0);
   EXPECT_EQ(r.samples()[3].number(), 1.0);
   std::uint32_t id = 99;
-  ASSERT_TRUE(r.Find("PUMP_001.RUNNING", &id));
+  ASSERT_TRUE(r.find("PUMP_001.RUNNING", &id));
   EXPECT_EQ(id, 2u);
-  EXPECT_FALSE(r.Find("Pump_002.Running", &id));
+  EXPECT_FALSE(r.find("Pump_002.Running", &id));
   EXPECT_EQ(sizeof(Sample), 24u);
 }
 
 TEST(ReplayRecording, FirstRowFixesTheTypeAndIntegersWidenToDouble) {
-  const Recording r = ParseOk(
+  const Recording r = parse_ok(
       "1,a,5,192\n"
       "2,a,2.5,192\n"
       "3,b,abc,192\n"
@@ -104,20 +104,20 @@ TEST(ReplayRecording, ErrorsNameLineAndFault) {
       {"timestamp,tag,value,quality,type\n", "the recording has no rows"},
   };
   for (const Case& c : cases) {
-    const std::string message = ParseError(c.csv);
+    const std::string message = parse_error(c.csv);
     EXPECT_EQ(message.rfind(c.message, 0), 0u) << "got: " << message << "\nwanted: " << c.message;
   }
 }
 
 TEST(ReplayRecording, EqualTimestampsAreInOrder) {
-  const Recording r = ParseOk("5,a,1,192\n5,b,2,192\n5,a,3,192\n");
+  const Recording r = parse_ok("5,a,1,192\n5,b,2,192\n5,a,3,192\n");
   EXPECT_EQ(r.samples().size(), 3u);
 }
 
 TEST(ReplayRecording, LoopPeriodIsSpanPlusMeanInterval) {
-  EXPECT_EQ(ParseOk("0,a,1,192\n10,a,1,192\n10,b,1,192\n30,a,1,192\n").loop_period_ns(), 45)
+  EXPECT_EQ(parse_ok("0,a,1,192\n10,a,1,192\n10,b,1,192\n30,a,1,192\n").loop_period_ns(), 45)
       << "span 30 over 2 intervals between 3 distinct times";
-  EXPECT_EQ(ParseOk("7,a,1,192\n7,b,1,192\n").loop_period_ns(), 1'000'000'000);
+  EXPECT_EQ(parse_ok("7,a,1,192\n7,b,1,192\n").loop_period_ns(), 1'000'000'000);
 }
 
 TEST(ReplayRecording, ReadsFilesAndPrefixesErrorsWithThePath) {
@@ -127,16 +127,16 @@ TEST(ReplayRecording, ReadsFilesAndPrefixesErrorsWithThePath) {
     file << "timestamp,tag,value,quality,type\r\n1,a,1,192,Integer\r\n2,a,x,192,\r\n";
   }
   Recording r;
-  worker::Status status = ReadRecordingFile(path, &r);
+  worker::Status status = read_recording_file(path, &r);
   EXPECT_EQ(status.message(), path + ": line 3: value 'x' is not a valid Integer, the type of tag 'a' (fixed on line 2)");
   {
     std::ofstream file(path, std::ios::binary | std::ios::trunc);
     file << "1,a,1,192\n";
   }
-  status = ReadRecordingFile(path, &r);
-  ASSERT_TRUE(status.ok()) << status.message();
+  status = read_recording_file(path, &r);
+  ASSERT_TRUE(status.is_ok()) << status.message();
   EXPECT_EQ(r.samples().size(), 1u);
-  status = ReadRecordingFile(path + ".missing", &r);
+  status = read_recording_file(path + ".missing", &r);
   EXPECT_EQ(status.code(), worker::StatusCode::kIoError);
   EXPECT_EQ(status.message().rfind(path + ".missing: cannot open", 0), 0u) << status.message();
 }

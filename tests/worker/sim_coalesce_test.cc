@@ -15,13 +15,13 @@ constexpr std::int64_t kT0 = 1'795'000'000'000 * kMs;
 
 class NoStrings : public StringSink {
  public:
-  void OnStringChange(const StringChange& c) override { texts.emplace_back(c.value); }
+  void on_string_change(const StringChange& c) override { texts.emplace_back(c.value); }
   std::vector<std::string> texts;
 };
 
-TagId Resolve(std::string_view name) {
+TagId resolve(std::string_view name) {
   TagId tag;
-  EXPECT_TRUE(Galaxy().Resolve(name, &tag).ok()) << name;
+  EXPECT_TRUE(Galaxy().resolve(name, &tag).is_ok()) << name;
   return tag;
 }
 
@@ -34,23 +34,23 @@ TEST(SimCoalesce, KeepsEachItemsNewestAndContinuesUnchanged) {
   const char* names[] = {"Line_001.Counter", "Valve_002.Position", "Tank_003.Level",
                          "Pump_004.Running", "Tank_005.Product"};
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(coalesced.Add({1, i}, Resolve(names[i]), kT0).ok());
-    ASSERT_TRUE(reference.Add({1, i}, Resolve(names[i]), kT0).ok());
+    ASSERT_TRUE(coalesced.add({1, i}, resolve(names[i]), kT0).is_ok());
+    ASSERT_TRUE(reference.add({1, i}, resolve(names[i]), kT0).is_ok());
   }
   NoStrings strings, reference_strings;
   std::vector<proto::DataChange> out(4096), all(4096);
 
   // Slots kT0 .. kT0+99ms are due: 100 per item, of which 99 go.
   const std::int64_t now = kT0 + 99 * kMs + kMs / 2;
-  EXPECT_EQ(coalesced.Coalesce(now), 5u * 99);
-  const PollResult r = coalesced.Poll(now, out, strings);
+  EXPECT_EQ(coalesced.coalesce(now), 5u * 99);
+  const PollResult r = coalesced.poll(now, out, strings);
   ASSERT_EQ(r.numeric, 4u);
   ASSERT_EQ(r.strings, 1u);
   EXPECT_EQ(r.next_due_ns, kT0 + 100 * kMs);
-  const PollResult full = reference.Poll(now, all, reference_strings);
+  const PollResult full = reference.poll(now, all, reference_strings);
   ASSERT_EQ(full.numeric, 400u);
   ASSERT_EQ(full.strings, 100u);
-  // The reference's last slot holds the same values as the coalesced Poll.
+  // The reference's last slot holds the same values as the coalesced poll().
   for (std::size_t i = 0; i < 4; ++i) {
     const proto::DataChange& a = out[i];
     const proto::DataChange& b = all[full.numeric - 4 + i];
@@ -64,8 +64,8 @@ TEST(SimCoalesce, KeepsEachItemsNewestAndContinuesUnchanged) {
 
   // Afterwards both emit the same updates.
   const std::int64_t later = kT0 + 150 * kMs;
-  const PollResult after = coalesced.Poll(later, out, strings);
-  const PollResult after_reference = reference.Poll(later, all, reference_strings);
+  const PollResult after = coalesced.poll(later, out, strings);
+  const PollResult after_reference = reference.poll(later, all, reference_strings);
   ASSERT_EQ(after.numeric, after_reference.numeric);
   for (std::size_t i = 0; i < after.numeric; ++i) {
     EXPECT_EQ(out[i].item_handle(), all[i].item_handle());
@@ -73,21 +73,21 @@ TEST(SimCoalesce, KeepsEachItemsNewestAndContinuesUnchanged) {
     EXPECT_EQ(out[i].value(), all[i].value());
     EXPECT_EQ(out[i].quality(), all[i].quality());
   }
-  EXPECT_EQ(coalesced.Coalesce(later), 0u) << "nothing left behind";
+  EXPECT_EQ(coalesced.coalesce(later), 0u) << "nothing left behind";
 }
 
 TEST(SimCoalesce, KeepsOnlyTheLastWriteOfASetpoint) {
   Scheduler s(SimOptions{});
-  const TagId target = Resolve("Line_001.Target");
-  ASSERT_TRUE(s.Add({1, 1}, target, kT0).ok());
-  ASSERT_TRUE(s.Add({1, 2}, Resolve("Valve_001.Command"), kT0).ok());
+  const TagId target = resolve("Line_001.Target");
+  ASSERT_TRUE(s.add({1, 1}, target, kT0).is_ok());
+  ASSERT_TRUE(s.add({1, 2}, resolve("Valve_001.Command"), kT0).is_ok());
   for (int v = 1; v <= 3; ++v) {
-    ASSERT_TRUE(s.Write(target, WriteValue{proto::MxDataType::Integer, static_cast<double>(v), {}}, kT0 + v).ok());
+    ASSERT_TRUE(s.write(target, WriteValue{proto::MxDataType::Integer, static_cast<double>(v), {}}, kT0 + v).is_ok());
   }
-  EXPECT_EQ(s.Coalesce(kT0 + 10), 3u) << "the initial value and two of three writes";
+  EXPECT_EQ(s.coalesce(kT0 + 10), 3u) << "the initial value and two of three writes";
   NoStrings strings;
   std::vector<proto::DataChange> out(16);
-  const PollResult r = s.Poll(kT0 + 10, out, strings);
+  const PollResult r = s.poll(kT0 + 10, out, strings);
   ASSERT_EQ(r.numeric, 2u);
   EXPECT_EQ(out[0].item_handle(), 2);
   EXPECT_EQ(out[1].item_handle(), 1);

@@ -13,40 +13,40 @@ using worker::StatusCode;
 TEST(SimGalaxy, ResolvesDocumentedNames) {
   Galaxy galaxy;
   TagId tag;
-  ASSERT_TRUE(galaxy.Resolve("Tank_042.Level", &tag).ok());
-  EXPECT_EQ(ObjectTypes()[tag.object_type].name, "Tank");
+  ASSERT_TRUE(galaxy.resolve("Tank_042.Level", &tag).is_ok());
+  EXPECT_EQ(object_types()[tag.object_type].name, "Tank");
   EXPECT_EQ(tag.instance, 42u);
-  EXPECT_EQ(Attribute(tag).name, "Level");
-  EXPECT_EQ(Attribute(tag).data_type, proto::MxDataType::Double);
+  EXPECT_EQ(attribute(tag).name, "Level");
+  EXPECT_EQ(attribute(tag).data_type, proto::MxDataType::Double);
 
-  ASSERT_TRUE(galaxy.Resolve("Tank_042.Level.Setpoint", &tag).ok());
-  EXPECT_EQ(Attribute(tag).name, "Level.Setpoint");
-  EXPECT_TRUE(Attribute(tag).writable);
+  ASSERT_TRUE(galaxy.resolve("Tank_042.Level.Setpoint", &tag).is_ok());
+  EXPECT_EQ(attribute(tag).name, "Level.Setpoint");
+  EXPECT_TRUE(attribute(tag).writable);
 
-  ASSERT_TRUE(galaxy.Resolve("Line_001.Counter", &tag).ok());
-  EXPECT_EQ(Attribute(tag).generator, GeneratorKind::kCounter);
-  EXPECT_EQ(Attribute(tag).data_type, proto::MxDataType::Integer);
+  ASSERT_TRUE(galaxy.resolve("Line_001.Counter", &tag).is_ok());
+  EXPECT_EQ(attribute(tag).generator, GeneratorKind::kCounter);
+  EXPECT_EQ(attribute(tag).data_type, proto::MxDataType::Integer);
 }
 
 TEST(SimGalaxy, NamesMatchInAnyCaseAndPrintCanonically) {
   Galaxy galaxy;
   TagId lower, canonical;
-  ASSERT_TRUE(galaxy.Resolve("pump_007.speed.SETPOINT", &lower).ok());
-  ASSERT_TRUE(galaxy.Resolve("Pump_007.Speed.Setpoint", &canonical).ok());
+  ASSERT_TRUE(galaxy.resolve("pump_007.speed.SETPOINT", &lower).is_ok());
+  ASSERT_TRUE(galaxy.resolve("Pump_007.Speed.Setpoint", &canonical).is_ok());
   EXPECT_EQ(lower, canonical);
-  EXPECT_EQ(TagName(lower), "Pump_007.Speed.Setpoint");
+  EXPECT_EQ(tag_name(lower), "Pump_007.Speed.Setpoint");
 }
 
 TEST(SimGalaxy, EveryTagRoundTripsThroughItsName) {
   Galaxy galaxy(TagSet{{5000, 5000, 5000, 5000}});
   for (std::size_t t = 0; t < kObjectTypes; ++t) {
-    for (std::size_t a = 0; a < ObjectTypes()[t].attributes.size(); ++a) {
+    for (std::size_t a = 0; a < object_types()[t].attributes.size(); ++a) {
       for (std::uint32_t instance : {0u, 7u, 999u, 1000u, 4999u}) {
         const TagId id{static_cast<std::uint8_t>(t), static_cast<std::uint8_t>(a), instance};
         TagId back;
-        ASSERT_TRUE(galaxy.Resolve(TagName(id), &back).ok()) << TagName(id);
-        EXPECT_EQ(back, id) << TagName(id);
-        EXPECT_EQ(TagId::FromKey(id.key()), id);
+        ASSERT_TRUE(galaxy.resolve(tag_name(id), &back).is_ok()) << tag_name(id);
+        EXPECT_EQ(back, id) << tag_name(id);
+        EXPECT_EQ(TagId::from_key(id.key()), id);
       }
     }
   }
@@ -58,7 +58,7 @@ TEST(SimGalaxy, MalformedNamesAreRefused) {
                            "Tank_42.Level", "Tank_0042.Level", "Tank_1234567.Level",
                            "Tank_04a.Level", "Tank 042.Level", "Tank_042:Level"}) {
     TagId tag;
-    const worker::Status status = galaxy.Resolve(name, &tag);
+    const worker::Status status = galaxy.resolve(name, &tag);
     EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << name;
     EXPECT_NE(status.message().find("malformed tag name"), std::string::npos) << status.message();
   }
@@ -66,7 +66,7 @@ TEST(SimGalaxy, MalformedNamesAreRefused) {
 
 TEST(SimGalaxy, UnknownObjectTypeIsNamed) {
   TagId tag;
-  const worker::Status status = Galaxy().Resolve("Boiler_001.Level", &tag);
+  const worker::Status status = Galaxy().resolve("Boiler_001.Level", &tag);
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
   EXPECT_NE(status.message().find("unknown object type 'Boiler'"), std::string::npos)
       << status.message();
@@ -74,7 +74,7 @@ TEST(SimGalaxy, UnknownObjectTypeIsNamed) {
 
 TEST(SimGalaxy, UnknownAttributeListsTheKnownOnes) {
   TagId tag;
-  const worker::Status status = Galaxy().Resolve("Tank_042.Speed", &tag);
+  const worker::Status status = Galaxy().resolve("Tank_042.Speed", &tag);
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
   EXPECT_NE(status.message().find("unknown attribute 'Speed'"), std::string::npos)
       << status.message();
@@ -83,21 +83,21 @@ TEST(SimGalaxy, UnknownAttributeListsTheKnownOnes) {
 
 TEST(SimGalaxy, InstancesOutsideTheTagSetAreUnknown) {
   TagId tag;
-  worker::Status status = Galaxy().Resolve("Tank_1000.Level", &tag);
+  worker::Status status = Galaxy().resolve("Tank_1000.Level", &tag);
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
   EXPECT_NE(status.message().find("Tank_999"), std::string::npos) << status.message();
 
   Galaxy small(TagSet{{10, 0, 1, 1}});
-  EXPECT_TRUE(small.Resolve("Tank_009.Level", &tag).ok());
-  EXPECT_EQ(small.Resolve("Tank_010.Level", &tag).code(), StatusCode::kNotFound);
-  status = small.Resolve("Pump_000.Speed", &tag);
+  EXPECT_TRUE(small.resolve("Tank_009.Level", &tag).is_ok());
+  EXPECT_EQ(small.resolve("Tank_010.Level", &tag).code(), StatusCode::kNotFound);
+  status = small.resolve("Pump_000.Speed", &tag);
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
   EXPECT_NE(status.message().find("not in this session's tag set"), std::string::npos)
       << status.message();
 }
 
 TEST(SimGalaxy, DefinitionsAreConsistent) {
-  for (const ObjectTypeDef& type : ObjectTypes()) {
+  for (const ObjectTypeDef& type : object_types()) {
     for (const AttributeDef& a : type.attributes) {
       const bool setpoint = a.generator == GeneratorKind::kSetpoint;
       EXPECT_EQ(a.writable, setpoint) << a.name;

@@ -15,26 +15,26 @@ namespace {
 constexpr std::int64_t kPeriod = 1'000'000;          // 1 ms
 constexpr std::int64_t kStartK = 1'795'000'000'000;  // a 2026 time, in ms
 
-TagId Resolve(std::string_view name) {
+TagId resolve(std::string_view name) {
   TagId tag;
-  EXPECT_TRUE(Galaxy().Resolve(name, &tag).ok()) << name;
+  EXPECT_TRUE(Galaxy().resolve(name, &tag).is_ok()) << name;
   return tag;
 }
 
-double Next(ItemState& s) {
-  const double* sine = SineTable();
+double next(ItemState& s) {
+  const double* sine = sine_table();
   switch (s.kind) {
-    case GeneratorKind::kCounter: return NextValue<GeneratorKind::kCounter>(s, sine);
-    case GeneratorKind::kRamp: return NextValue<GeneratorKind::kRamp>(s, sine);
-    case GeneratorKind::kSine: return NextValue<GeneratorKind::kSine>(s, sine);
-    case GeneratorKind::kRandomWalk: return NextValue<GeneratorKind::kRandomWalk>(s, sine);
-    case GeneratorKind::kToggle: return NextValue<GeneratorKind::kToggle>(s, sine);
+    case GeneratorKind::kCounter: return next_value<GeneratorKind::kCounter>(s, sine);
+    case GeneratorKind::kRamp: return next_value<GeneratorKind::kRamp>(s, sine);
+    case GeneratorKind::kSine: return next_value<GeneratorKind::kSine>(s, sine);
+    case GeneratorKind::kRandomWalk: return next_value<GeneratorKind::kRandomWalk>(s, sine);
+    case GeneratorKind::kToggle: return next_value<GeneratorKind::kToggle>(s, sine);
     default: ADD_FAILURE() << "not numeric"; return 0;
   }
 }
 
-ItemState State(std::string_view name, std::uint64_t seed, std::int64_t k) {
-  return MakeItemState(Resolve(name), seed, kPeriod, k, false, 1, 2);
+ItemState state(std::string_view name, std::uint64_t seed, std::int64_t k) {
+  return make_item_state(resolve(name), seed, kPeriod, k, false, 1, 2);
 }
 
 const char* const kPureNumeric[] = {"Line_001.Counter", "Valve_013.Position", "Tank_042.Level",
@@ -42,11 +42,11 @@ const char* const kPureNumeric[] = {"Line_001.Counter", "Valve_013.Position", "T
 
 TEST(SimGenerator, SteppingEqualsPositioningDirectly) {
   for (const char* name : kPureNumeric) {
-    ItemState stepped = State(name, 9, kStartK);
+    ItemState stepped = state(name, 9, kStartK);
     for (std::int64_t k = kStartK; k < kStartK + 5000; ++k) {
-      ItemState direct = State(name, 9, k);
-      const double a = Next(stepped);
-      const double b = Next(direct);
+      ItemState direct = state(name, 9, k);
+      const double a = next(stepped);
+      const double b = next(direct);
       ASSERT_EQ(a, b) << name << " k=" << k;
     }
   }
@@ -55,27 +55,27 @@ TEST(SimGenerator, SteppingEqualsPositioningDirectly) {
 TEST(SimGenerator, SameSeedSameValuesOtherSeedOtherValues) {
   for (const char* name : {"Line_001.Counter", "Valve_013.Position", "Tank_042.Level",
                            "Tank_042.Temperature", "Pump_007.Running"}) {
-    ItemState a = State(name, 1, kStartK), b = State(name, 1, kStartK), c = State(name, 2, kStartK);
+    ItemState a = state(name, 1, kStartK), b = state(name, 1, kStartK), c = state(name, 2, kStartK);
     int differences = 0;
     for (int i = 0; i < 1000; ++i) {
-      const double va = Next(a);
-      ASSERT_EQ(va, Next(b)) << name;
-      differences += va != Next(c);
+      const double va = next(a);
+      ASSERT_EQ(va, next(b)) << name;
+      differences += va != next(c);
     }
     EXPECT_GT(differences, 0) << name;
   }
 }
 
 TEST(SimGenerator, InstancesOfOneAttributeDiffer) {
-  ItemState a = State("Tank_001.Level", 1, kStartK), b = State("Tank_002.Level", 1, kStartK);
-  EXPECT_NE(Next(a), Next(b));
+  ItemState a = state("Tank_001.Level", 1, kStartK), b = state("Tank_002.Level", 1, kStartK);
+  EXPECT_NE(next(a), next(b));
 }
 
 TEST(SimGenerator, CounterCountsUpByOne) {
-  ItemState s = State("Line_001.Counter", 3, kStartK);
-  double previous = Next(s);
+  ItemState s = state("Line_001.Counter", 3, kStartK);
+  double previous = next(s);
   for (int i = 0; i < 1000; ++i) {
-    const double v = Next(s);
+    const double v = next(s);
     EXPECT_EQ(v, previous + 1);
     previous = v;
   }
@@ -84,11 +84,11 @@ TEST(SimGenerator, CounterCountsUpByOne) {
 TEST(SimGenerator, ValuesStayInRangeAndType) {
   for (const char* name : {"Valve_013.Position", "Tank_042.Level", "Tank_042.Temperature",
                            "Pump_007.Speed", "Line_001.Rate", "Valve_001.Open"}) {
-    const AttributeDef& def = Attribute(Resolve(name));
-    ItemState s = State(name, 11, kStartK);
+    const AttributeDef& def = attribute(resolve(name));
+    ItemState s = state(name, 11, kStartK);
     std::set<double> distinct;
     for (int i = 0; i < 200'000; ++i) {
-      const double v = Next(s);
+      const double v = next(s);
       ASSERT_GE(v, def.low) << name;
       ASSERT_LE(v, def.high) << name;
       if (def.data_type == proto::MxDataType::Float) {
@@ -104,43 +104,43 @@ TEST(SimGenerator, ValuesStayInRangeAndType) {
 }
 
 TEST(SimGenerator, RandomWalkIsReproducibleFromItsStart) {
-  ItemState a = State("Pump_007.Speed", 5, kStartK), b = State("Pump_007.Speed", 5, kStartK);
-  double previous = Next(a);
-  Next(b);
-  const double largest_step = Attribute(Resolve("Pump_007.Speed")).shape * 3000;
+  ItemState a = state("Pump_007.Speed", 5, kStartK), b = state("Pump_007.Speed", 5, kStartK);
+  double previous = next(a);
+  next(b);
+  const double largest_step = attribute(resolve("Pump_007.Speed")).shape * 3000;
   for (int i = 0; i < 10'000; ++i) {
-    const double v = Next(a);
-    ASSERT_EQ(v, Next(b));
+    const double v = next(a);
+    ASSERT_EQ(v, next(b));
     ASSERT_LE(std::abs(v - previous), largest_step * (1 + 1e-12));
     previous = v;
   }
 }
 
 TEST(SimGenerator, QualityIsGoodUnlessAsked) {
-  ItemState s = MakeItemState(Resolve("Tank_042.Level"), 1, kPeriod, kStartK, false, 0, 0);
+  ItemState s = make_item_state(resolve("Tank_042.Level"), 1, kPeriod, kStartK, false, 0, 0);
   EXPECT_EQ(s.quality, kQualityGood);
   std::set<std::uint32_t> seen;
   for (std::int64_t k = 0; k < 64 * 2000; ++k) {
-    const std::uint32_t q = QualityAt(s.seed, k);
-    ASSERT_EQ(q, QualityAt(s.seed, k - (k & 63))) << "constant over a run of 64";
+    const std::uint32_t q = quality_at(s.seed, k);
+    ASSERT_EQ(q, quality_at(s.seed, k - (k & 63))) << "constant over a run of 64";
     seen.insert(q);
   }
   EXPECT_EQ(seen, (std::set<std::uint32_t>{0x18, 0x40, 0xC0, 0x1C0}));
 }
 
 TEST(SimGenerator, TextIsShortAndDeterministic) {
-  const ItemState s = State("Tank_042.Product", 8, 0);
+  const ItemState s = state("Tank_042.Product", 8, 0);
   char a[32], b[32];
   std::set<std::string> values;
   for (std::int64_t k = 0; k < 16 * 100; k += 16) {
-    const std::string_view text = TextAt(s, k, a);
-    EXPECT_EQ(text, TextAt(s, k, b));
-    EXPECT_EQ(text, TextAt(s, k + 15, b)) << "stable for a run of 16 updates";
+    const std::string_view text = text_at(s, k, a);
+    EXPECT_EQ(text, text_at(s, k, b));
+    EXPECT_EQ(text, text_at(s, k + 15, b)) << "stable for a run of 16 updates";
     EXPECT_LE(text.size(), 16u);
     values.insert(std::string(text));
   }
   EXPECT_EQ(values.size(), 100u);
-  EXPECT_EQ(std::string(TextAt(State("Line_005.Batch", 8, 0), 16 * 42, a)), "BATCH-0042");
+  EXPECT_EQ(std::string(text_at(state("Line_005.Batch", 8, 0), 16 * 42, a)), "BATCH-0042");
 }
 
 }  // namespace

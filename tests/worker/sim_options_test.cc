@@ -12,14 +12,14 @@ namespace {
 
 using worker::OptionPair;
 
-worker::Status Parse(std::vector<OptionPair> pairs, SimOptions* out) {
-  return ParseSimOptions(pairs, out);
+worker::Status parse(std::vector<OptionPair> pairs, SimOptions* out) {
+  return parse_sim_options(pairs, out);
 }
 
-void ExpectRejected(std::string_view key, std::string_view value) {
+void expect_rejected(std::string_view key, std::string_view value) {
   SimOptions options;
   options.seed = 77;
-  const worker::Status status = Parse({{key, value}}, &options);
+  const worker::Status status = parse({{key, value}}, &options);
   EXPECT_EQ(status.code(), worker::StatusCode::kInvalidArgument) << key << "=" << value;
   EXPECT_NE(status.message().find("'" + std::string(key) + "'"), std::string::npos)
       << status.message();
@@ -29,7 +29,7 @@ void ExpectRejected(std::string_view key, std::string_view value) {
 TEST(SimOptions, Defaults) {
   SimOptions options;
   options.seed = 5;
-  ASSERT_TRUE(Parse({}, &options).ok());
+  ASSERT_TRUE(parse({}, &options).is_ok());
   EXPECT_EQ(options.seed, 0u);
   EXPECT_EQ(options.period_override_ns, 0);
   EXPECT_FALSE(options.quality_changes);
@@ -38,12 +38,12 @@ TEST(SimOptions, Defaults) {
 
 TEST(SimOptions, AcceptsEveryKey) {
   SimOptions options;
-  ASSERT_TRUE(Parse({{"seed", "0xFFFFFFFFFFFFFFFF"},
+  ASSERT_TRUE(parse({{"seed", "0xFFFFFFFFFFFFFFFF"},
                      {"rate_ms", "2.5"},
                      {"quality_changes", "Yes"},
                      {"tags", "Tank:200,pump"}},
                     &options)
-                  .ok());
+                  .is_ok());
   EXPECT_EQ(options.seed, ~std::uint64_t{0});
   EXPECT_EQ(options.period_override_ns, 2'500'000);
   EXPECT_TRUE(options.quality_changes);
@@ -52,55 +52,55 @@ TEST(SimOptions, AcceptsEveryKey) {
 
 TEST(SimOptions, RateBounds) {
   SimOptions options;
-  ASSERT_TRUE(Parse({{"rate_ms", "1"}}, &options).ok());
+  ASSERT_TRUE(parse({{"rate_ms", "1"}}, &options).is_ok());
   EXPECT_EQ(options.period_override_ns, 1'000'000);
-  ASSERT_TRUE(Parse({{"rate_ms", "1.000001"}}, &options).ok());
+  ASSERT_TRUE(parse({{"rate_ms", "1.000001"}}, &options).is_ok());
   EXPECT_EQ(options.period_override_ns, 1'000'001);
-  ASSERT_TRUE(Parse({{"rate_ms", "3600000"}}, &options).ok());
+  ASSERT_TRUE(parse({{"rate_ms", "3600000"}}, &options).is_ok());
   EXPECT_EQ(options.period_override_ns, 3'600'000'000'000);
   for (const char* bad : {"0.5", "0", "3600000.5", "1.0000001", "", "1.", ".5", "-1", "1e3",
                           " 1", "fast", "99999999999999999999"}) {
-    ExpectRejected("rate_ms", bad);
+    expect_rejected("rate_ms", bad);
   }
 }
 
 TEST(SimOptions, SeedForms) {
   SimOptions options;
-  ASSERT_TRUE(Parse({{"seed", "18446744073709551615"}}, &options).ok());
+  ASSERT_TRUE(parse({{"seed", "18446744073709551615"}}, &options).is_ok());
   EXPECT_EQ(options.seed, ~std::uint64_t{0});
   for (const char* bad : {"", "-1", "+1", "18446744073709551616", "0x", "12ab", "seed"}) {
-    ExpectRejected("seed", bad);
+    expect_rejected("seed", bad);
   }
 }
 
 TEST(SimOptions, QualityChangesForms) {
   SimOptions options;
-  ASSERT_TRUE(Parse({{"quality_changes", "on"}}, &options).ok());
+  ASSERT_TRUE(parse({{"quality_changes", "on"}}, &options).is_ok());
   EXPECT_TRUE(options.quality_changes);
-  ASSERT_TRUE(Parse({{"quality_changes", "FALSE"}}, &options).ok());
+  ASSERT_TRUE(parse({{"quality_changes", "FALSE"}}, &options).is_ok());
   EXPECT_FALSE(options.quality_changes);
-  for (const char* bad : {"", "maybe", "2", "truee"}) ExpectRejected("quality_changes", bad);
+  for (const char* bad : {"", "maybe", "2", "truee"}) expect_rejected("quality_changes", bad);
 }
 
 TEST(SimOptions, TagSets) {
   SimOptions options;
-  ASSERT_TRUE(Parse({{"tags", "5000"}}, &options).ok());
+  ASSERT_TRUE(parse({{"tags", "5000"}}, &options).is_ok());
   EXPECT_EQ(options.tags.instances, (std::array<std::uint32_t, 4>{5000, 5000, 5000, 5000}));
-  ASSERT_TRUE(Parse({{"tags", "Line:1000000"}}, &options).ok());
+  ASSERT_TRUE(parse({{"tags", "Line:1000000"}}, &options).is_ok());
   EXPECT_EQ(options.tags.instances, (std::array<std::uint32_t, 4>{0, 0, 0, 1000000}));
   for (const char* bad : {"", "0", "1000001", "Tank:0", "Tank:", "Tank:01", "Tank,Tank",
                           "Boiler", "Tank,", ",Tank", "Tank:5:5"}) {
-    ExpectRejected("tags", bad);
+    expect_rejected("tags", bad);
   }
 }
 
 TEST(SimOptions, UnknownAndRepeatedKeysAreErrors) {
   SimOptions options;
-  worker::Status status = Parse({{"sed", "1"}}, &options);
+  worker::Status status = parse({{"sed", "1"}}, &options);
   EXPECT_EQ(status.code(), worker::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("unknown sim option 'sed'"), std::string::npos)
       << status.message();
-  status = Parse({{"seed", "1"}, {"seed", "2"}}, &options);
+  status = parse({{"seed", "1"}, {"seed", "2"}}, &options);
   EXPECT_EQ(status.code(), worker::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("'seed' given twice"), std::string::npos) << status.message();
 }

@@ -5,8 +5,7 @@
 //
 // Thread safety: pure functions.
 
-#ifndef MXGW_WORKER_COMMON_PARSE_H_
-#define MXGW_WORKER_COMMON_PARSE_H_
+#pragma once
 
 #include <charconv>
 #include <cstdint>
@@ -22,7 +21,7 @@ struct OptionPair {
 };
 
 // Decimal digits, or "0x"/"0X" followed by hex digits; the whole of `text`.
-inline bool ParseUint64(std::string_view text, std::uint64_t* out) {
+inline bool parse_uint64(std::string_view text, std::uint64_t* out) {
   int base = 10;
   if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
     base = 16;
@@ -35,7 +34,7 @@ inline bool ParseUint64(std::string_view text, std::uint64_t* out) {
 }
 
 // true/false, yes/no, on/off, 1/0, in any letter case.
-inline bool ParseBool(std::string_view text, bool* out) {
+inline bool parse_bool(std::string_view text, bool* out) {
   auto equals = [text](std::string_view word) {
     if (text.size() != word.size()) return false;
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -60,7 +59,7 @@ inline bool ParseBool(std::string_view text, bool* out) {
 // `unit_ns` (nanoseconds per unit) to an integer count of nanoseconds. Fails on
 // overflow and on a fraction finer than one nanosecond.
 // REQUIRES: unit_ns is a power of ten between 1 and 10^9.
-inline bool ParseDecimalNanos(std::string_view text, std::int64_t unit_ns, std::int64_t* out) {
+inline bool parse_decimal_nanos(std::string_view text, std::int64_t unit_ns, std::int64_t* out) {
   std::size_t dot = text.find('.');
   std::string_view whole = text.substr(0, dot);
   std::string_view fraction = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
@@ -89,5 +88,3 @@ inline bool ParseDecimalNanos(std::string_view text, std::int64_t unit_ns, std::
 }
 
 }  // namespace mxgw::worker
-
-#endif  // MXGW_WORKER_COMMON_PARSE_H_

@@ -5,8 +5,7 @@
 // Thread safety: a Status is a plain value; distinct objects may be used from
 // distinct threads, one object from one thread at a time.
 
-#ifndef MXGW_WORKER_COMMON_STATUS_H_
-#define MXGW_WORKER_COMMON_STATUS_H_
+#pragma once
 
 #include <cstdint>
 #include <string>
@@ -28,11 +27,11 @@ class Status {
  public:
   Status() = default;
 
-  static Status Error(StatusCode code, std::string message) {
+  static Status error(StatusCode code, std::string message) {
     return Status(code, std::move(message));
   }
 
-  bool ok() const { return code_ == StatusCode::kOk; }
+  bool is_ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
 
@@ -44,5 +43,3 @@ class Status {
 };
 
 }  // namespace mxgw::worker
-
-#endif  // MXGW_WORKER_COMMON_STATUS_H_

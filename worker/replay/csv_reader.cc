@@ -11,13 +11,13 @@ using worker::StatusCode;
 
 namespace {
 
-Status LineError(std::size_t line, const std::string& what) {
-  return Status::Error(StatusCode::kInvalidArgument, "line " + std::to_string(line) + ": " + what);
+Status line_error(std::size_t line, const std::string& what) {
+  return Status::error(StatusCode::kInvalidArgument, "line " + std::to_string(line) + ": " + what);
 }
 
 }  // namespace
 
-void CsvReader::SkipIgnoredLines() {
+void CsvReader::skip_ignored_lines() {
   while (pos_ < text_.size()) {
     std::size_t end = text_.find('\n', pos_);
     if (end == std::string_view::npos) end = text_.size();
@@ -30,12 +30,12 @@ void CsvReader::SkipIgnoredLines() {
   }
 }
 
-bool CsvReader::ReadField(std::size_t index, CsvField* field, Status* error) {
+bool CsvReader::read_field(std::size_t index, CsvField* field, Status* error) {
   if (pos_ >= text_.size() || text_[pos_] != '"') {
     const std::size_t start = pos_;
     while (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n') {
       if (text_[pos_] == '"') {
-        *error = LineError(line_, "a quote inside an unquoted field (quote the whole field)");
+        *error = line_error(line_, "a quote inside an unquoted field (quote the whole field)");
         return false;
       }
       ++pos_;
@@ -50,7 +50,7 @@ bool CsvReader::ReadField(std::size_t index, CsvField* field, Status* error) {
   bool escaped = false;
   for (;; ++pos_) {
     if (pos_ >= text_.size()) {
-      *error = LineError(opening_line, "a quoted field is never closed");
+      *error = line_error(opening_line, "a quoted field is never closed");
       return false;
     }
     if (text_[pos_] == '\n') ++line_;
@@ -69,7 +69,7 @@ bool CsvReader::ReadField(std::size_t index, CsvField* field, Status* error) {
     ++pos_;
   }
   if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n') {
-    *error = LineError(line_, "text after the closing quote of a field");
+    *error = line_error(line_, "text after the closing quote of a field");
     return false;
   }
   if (escaped) {
@@ -86,15 +86,15 @@ bool CsvReader::ReadField(std::size_t index, CsvField* field, Status* error) {
   return true;
 }
 
-bool CsvReader::Next(CsvRecord* out, Status* error) {
+bool CsvReader::next(CsvRecord* out, Status* error) {
   *error = Status();
-  SkipIgnoredLines();
+  skip_ignored_lines();
   if (pos_ >= text_.size()) return false;
   out->line = line_;
   out->fields.clear();
   for (std::size_t index = 0;; ++index) {
     CsvField field;
-    if (!ReadField(index, &field, error)) return false;
+    if (!read_field(index, &field, error)) return false;
     out->fields.push_back(field);
     if (pos_ < text_.size() && text_[pos_] == ',') {
       ++pos_;

@@ -7,10 +7,9 @@
 // Each record carries the line on which it starts, for error messages.
 //
 // Thread safety: not thread-safe; the text must outlive the reader and the fields
-// of a record are valid until the next call to Next.
+// of a record are valid until the next call to next().
 
-#ifndef MXGW_WORKER_REPLAY_CSV_READER_H_
-#define MXGW_WORKER_REPLAY_CSV_READER_H_
+#pragma once
 
 #include <cstddef>
 #include <deque>
@@ -38,12 +37,12 @@ class CsvReader {
 
   // Reads the next record into `*out`. Returns false at the end of the text or on an
   // error; `*error` is then not ok, naming the line, or ok at the end.
-  bool Next(CsvRecord* out, worker::Status* error);
+  bool next(CsvRecord* out, worker::Status* error);
 
  private:
-  void SkipIgnoredLines();
+  void skip_ignored_lines();
   // Reads one field starting at pos_, leaving pos_ on the comma, line break or end.
-  bool ReadField(std::size_t index, CsvField* field, worker::Status* error);
+  bool read_field(std::size_t index, CsvField* field, worker::Status* error);
 
   std::string_view text_;
   std::size_t pos_ = 0;
@@ -54,5 +53,3 @@ class CsvReader {
 };
 
 }  // namespace mxgw::replay
-
-#endif  // MXGW_WORKER_REPLAY_CSV_READER_H_

@@ -12,7 +12,7 @@ namespace mxgw::replay {
 ReplayCursor::ReplayCursor(const Recording& recording, double speed, bool loop, std::int64_t start_ns)
     : recording_(recording), speed_(speed), loop_(loop), start_ns_(start_ns) {}
 
-std::int64_t ReplayCursor::DueNs(std::size_t row, std::uint64_t pass) const {
+std::int64_t ReplayCursor::due_ns(std::size_t row, std::uint64_t pass) const {
   if (speed_ == 0) return start_ns_;
   // In long double, whose 64-bit mantissa holds every offset exactly.
   const long double offset =
@@ -22,17 +22,17 @@ std::int64_t ReplayCursor::DueNs(std::size_t row, std::uint64_t pass) const {
   return due >= static_cast<long double>(kNever) ? kNever : static_cast<std::int64_t>(due);
 }
 
-std::int64_t ReplayCursor::next_due_ns() const { return finished_ ? kNever : DueNs(row_, pass_); }
+std::int64_t ReplayCursor::next_due_ns() const { return finished_ ? kNever : due_ns(row_, pass_); }
 
-ReplayRun ReplayCursor::Next(std::int64_t now_ns, std::size_t max_rows) {
+ReplayRun ReplayCursor::next(std::int64_t now_ns, std::size_t max_rows) {
   const std::int64_t shift = static_cast<std::int64_t>(pass_) * recording_.loop_period_ns();
-  if (finished_ || max_rows == 0 || DueNs(row_, pass_) > now_ns) return ReplayRun{row_, 0, shift};
+  if (finished_ || max_rows == 0 || due_ns(row_, pass_) > now_ns) return ReplayRun{row_, 0, shift};
   const std::size_t rows = recording_.samples().size();
   std::size_t low = row_ + 1;  // row_ itself is due
   std::size_t high = std::min(rows, row_ + std::min(max_rows, rows));
   while (low < high) {  // the first row in [low, high) not yet due, or high
     const std::size_t mid = low + (high - low) / 2;
-    if (DueNs(mid, pass_) <= now_ns) {
+    if (due_ns(mid, pass_) <= now_ns) {
       low = mid + 1;
     } else {
       high = mid;

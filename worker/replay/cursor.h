@@ -13,8 +13,7 @@
 //
 // Thread safety: not thread-safe; the recording must outlive the cursor.
 
-#ifndef MXGW_WORKER_REPLAY_CURSOR_H_
-#define MXGW_WORKER_REPLAY_CURSOR_H_
+#pragma once
 
 #include <cstddef>
 #include <cstdint>
@@ -39,7 +38,7 @@ class ReplayCursor {
 
   // The rows due at or before `now_ns` that have not been handed out, at most
   // `max_rows` of them and all from one pass; count 0 when none is due.
-  ReplayRun Next(std::int64_t now_ns, std::size_t max_rows);
+  ReplayRun next(std::int64_t now_ns, std::size_t max_rows);
 
   // When the next row is due, or kNever once the replay has ended.
   std::int64_t next_due_ns() const;
@@ -47,7 +46,7 @@ class ReplayCursor {
   std::uint64_t pass() const { return pass_; }
 
   // When row `row` of pass `pass` is due.
-  std::int64_t DueNs(std::size_t row, std::uint64_t pass) const;
+  std::int64_t due_ns(std::size_t row, std::uint64_t pass) const;
 
  private:
   const Recording& recording_;
@@ -60,5 +59,3 @@ class ReplayCursor {
 };
 
 }  // namespace mxgw::replay
-
-#endif  // MXGW_WORKER_REPLAY_CURSOR_H_

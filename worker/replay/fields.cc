@@ -15,18 +15,18 @@ namespace {
 
 using proto::MxDataType;
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+bool equals_ignore_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
+    if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
 }
 
 // Reads exactly `n` digits at text[*pos].
-bool Digits(std::string_view text, std::size_t* pos, std::size_t n, int* out) {
+bool digits(std::string_view text, std::size_t* pos, std::size_t n, int* out) {
   if (*pos + n > text.size()) return false;
   int value = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -39,13 +39,13 @@ bool Digits(std::string_view text, std::size_t* pos, std::size_t n, int* out) {
   return true;
 }
 
-bool Expect(std::string_view text, std::size_t* pos, char c) {
+bool expect(std::string_view text, std::size_t* pos, char c) {
   if (*pos >= text.size() || text[*pos] != c) return false;
   ++*pos;
   return true;
 }
 
-std::int64_t DaysFromCivil(std::int64_t y, int m, int d) {
+std::int64_t days_from_civil(std::int64_t y, int m, int d) {
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const std::int64_t yoe = y - era * 400;
@@ -54,19 +54,19 @@ std::int64_t DaysFromCivil(std::int64_t y, int m, int d) {
   return era * 146097 + doe - 719468;
 }
 
-int DaysInMonth(int y, int m) {
+int days_in_month(int y, int m) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return m == 2 && leap ? 29 : kDays[m - 1];
 }
 
-bool ParseIso8601(std::string_view text, std::int64_t* out) {
+bool parse_iso8601(std::string_view text, std::int64_t* out) {
   std::size_t pos = 0;
   int year, month, day, hour, minute, second;
-  if (!Digits(text, &pos, 4, &year) || !Expect(text, &pos, '-') || !Digits(text, &pos, 2, &month) ||
-      !Expect(text, &pos, '-') || !Digits(text, &pos, 2, &day) || !Expect(text, &pos, 'T') ||
-      !Digits(text, &pos, 2, &hour) || !Expect(text, &pos, ':') || !Digits(text, &pos, 2, &minute) ||
-      !Expect(text, &pos, ':') || !Digits(text, &pos, 2, &second)) {
+  if (!digits(text, &pos, 4, &year) || !expect(text, &pos, '-') || !digits(text, &pos, 2, &month) ||
+      !expect(text, &pos, '-') || !digits(text, &pos, 2, &day) || !expect(text, &pos, 'T') ||
+      !digits(text, &pos, 2, &hour) || !expect(text, &pos, ':') || !digits(text, &pos, 2, &minute) ||
+      !expect(text, &pos, ':') || !digits(text, &pos, 2, &second)) {
     return false;
   }
   std::int64_t fraction_ns = 0;
@@ -82,28 +82,28 @@ bool ParseIso8601(std::string_view text, std::int64_t* out) {
     }
     if (pos == start) return false;
   }
-  if (!Expect(text, &pos, 'Z') || pos != text.size()) return false;
+  if (!expect(text, &pos, 'Z') || pos != text.size()) return false;
   if (year < 1970 || year > 2262 || month < 1 || month > 12 || day < 1 ||
-      day > DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
+      day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59) {
     return false;
   }
-  const std::int64_t seconds = DaysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+  const std::int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
   if (seconds > (INT64_MAX - fraction_ns) / 1'000'000'000) return false;
   *out = seconds * 1'000'000'000 + fraction_ns;
   return true;
 }
 
 // [+-]digits with at least one digit, from *pos on; *pos ends after the digits.
-bool SignedDigits(std::string_view text, std::size_t* pos) {
+bool signed_digits(std::string_view text, std::size_t* pos) {
   if (*pos < text.size() && (text[*pos] == '+' || text[*pos] == '-')) ++*pos;
   const std::size_t start = *pos;
   while (*pos < text.size() && text[*pos] >= '0' && text[*pos] <= '9') ++*pos;
   return *pos > start;
 }
 
-bool IsInt32(std::string_view text) {
+bool is_int32(std::string_view text) {
   std::size_t pos = 0;
-  if (!SignedDigits(text, &pos) || pos != text.size()) return false;
+  if (!signed_digits(text, &pos) || pos != text.size()) return false;
   if (text[0] == '+') text.remove_prefix(1);
   std::int32_t value;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -111,7 +111,7 @@ bool IsInt32(std::string_view text) {
 }
 
 // A decimal number: [+-]digits[.digits][(e|E)[+-]digits], or [+-].digits[...].
-bool ParseDecimal(std::string_view text, double* out) {
+bool parse_decimal(std::string_view text, double* out) {
   std::size_t pos = 0;
   if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) ++pos;
   std::size_t digits = 0;
@@ -126,7 +126,7 @@ bool ParseDecimal(std::string_view text, double* out) {
   if (digits == 0) return false;
   if (pos < text.size() && (text[pos] == 'e' || text[pos] == 'E')) {
     ++pos;
-    if (!SignedDigits(text, &pos)) return false;
+    if (!signed_digits(text, &pos)) return false;
   }
   if (pos != text.size()) return false;
   if (text[0] == '+') text.remove_prefix(1);
@@ -136,25 +136,25 @@ bool ParseDecimal(std::string_view text, double* out) {
 
 }  // namespace
 
-bool ParseTimestamp(std::string_view text, std::int64_t* out) {
+bool parse_timestamp(std::string_view text, std::int64_t* out) {
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos) {
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
     return ec == std::errc() && ptr == text.data() + text.size();
   }
-  return ParseIso8601(text, out);
+  return parse_iso8601(text, out);
 }
 
-bool ParseQuality(std::string_view text, std::uint32_t* out) {
+bool parse_quality(std::string_view text, std::uint32_t* out) {
   std::uint64_t value = 0;
-  if (!worker::ParseUint64(text, &value) || value > 0xFFFFFFFF) return false;
+  if (!worker::parse_uint64(text, &value) || value > 0xFFFFFFFF) return false;
   *out = static_cast<std::uint32_t>(value);
   return true;
 }
 
-bool ParseTypeName(std::string_view text, MxDataType* out) {
+bool parse_type_name(std::string_view text, MxDataType* out) {
   for (MxDataType type : {MxDataType::Boolean, MxDataType::Integer, MxDataType::Float,
                           MxDataType::Double, MxDataType::String}) {
-    if (EqualsIgnoreCase(text, proto::EnumNameMxDataType(type))) {
+    if (equals_ignore_case(text, proto::EnumNameMxDataType(type))) {
       *out = type;
       return true;
     }
@@ -162,34 +162,34 @@ bool ParseTypeName(std::string_view text, MxDataType* out) {
   return false;
 }
 
-MxDataType InferType(std::string_view text, bool quoted) {
+MxDataType infer_type(std::string_view text, bool quoted) {
   double ignored;
   if (quoted) return MxDataType::String;
-  if (EqualsIgnoreCase(text, "true") || EqualsIgnoreCase(text, "false")) return MxDataType::Boolean;
-  if (IsInt32(text)) return MxDataType::Integer;
-  if (ParseDecimal(text, &ignored)) return MxDataType::Double;
+  if (equals_ignore_case(text, "true") || equals_ignore_case(text, "false")) return MxDataType::Boolean;
+  if (is_int32(text)) return MxDataType::Integer;
+  if (parse_decimal(text, &ignored)) return MxDataType::Double;
   return MxDataType::String;
 }
 
-bool ParseNumber(MxDataType type, std::string_view text, double* out) {
+bool parse_number(MxDataType type, std::string_view text, double* out) {
   switch (type) {
     case MxDataType::Boolean:
-      if (EqualsIgnoreCase(text, "true") || text == "1") {
+      if (equals_ignore_case(text, "true") || text == "1") {
         *out = 1;
-      } else if (EqualsIgnoreCase(text, "false") || text == "0") {
+      } else if (equals_ignore_case(text, "false") || text == "0") {
         *out = 0;
       } else {
         return false;
       }
       return true;
     case MxDataType::Integer:
-      return IsInt32(text) && ParseDecimal(text, out);
+      return is_int32(text) && parse_decimal(text, out);
     case MxDataType::Float:
-      if (!ParseDecimal(text, out) || std::isinf(static_cast<float>(*out))) return false;
+      if (!parse_decimal(text, out) || std::isinf(static_cast<float>(*out))) return false;
       *out = static_cast<double>(static_cast<float>(*out));
       return true;
     case MxDataType::Double:
-      return ParseDecimal(text, out);
+      return parse_decimal(text, out);
     default:
       return false;
   }

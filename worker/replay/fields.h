@@ -11,8 +11,7 @@
 //
 // Thread safety: pure functions.
 
-#ifndef MXGW_WORKER_REPLAY_FIELDS_H_
-#define MXGW_WORKER_REPLAY_FIELDS_H_
+#pragma once
 
 #include <cstdint>
 #include <string_view>
@@ -21,19 +20,17 @@
 
 namespace mxgw::replay {
 
-bool ParseTimestamp(std::string_view text, std::int64_t* out);
-bool ParseQuality(std::string_view text, std::uint32_t* out);
-bool ParseTypeName(std::string_view text, proto::MxDataType* out);
+bool parse_timestamp(std::string_view text, std::int64_t* out);
+bool parse_quality(std::string_view text, std::uint32_t* out);
+bool parse_type_name(std::string_view text, proto::MxDataType* out);
 
 // The type of an unquoted value when the row declares none: Boolean for true or
 // false, Integer for an int32, Double for any other number, String otherwise.
 // A quoted value is always a String.
-proto::MxDataType InferType(std::string_view text, bool quoted);
+proto::MxDataType infer_type(std::string_view text, bool quoted);
 
 // Parses a numeric value of `type` (Boolean, Integer, Float or Double) into the
 // double a DataChange carries.
-bool ParseNumber(proto::MxDataType type, std::string_view text, double* out);
+bool parse_number(proto::MxDataType type, std::string_view text, double* out);
 
 }  // namespace mxgw::replay
-
-#endif  // MXGW_WORKER_REPLAY_FIELDS_H_

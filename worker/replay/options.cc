@@ -12,18 +12,18 @@ namespace {
 using worker::Status;
 using worker::StatusCode;
 
-Status BadValue(std::string_view key, std::string_view value, std::string_view expected) {
-  return Status::Error(StatusCode::kInvalidArgument, "replay option '" + std::string(key) +
+Status bad_value(std::string_view key, std::string_view value, std::string_view expected) {
+  return Status::error(StatusCode::kInvalidArgument, "replay option '" + std::string(key) +
                                                          "': bad value '" + std::string(value) +
                                                          "', expected " + std::string(expected));
 }
 
 // Applies one option to `*options`.
-Status Apply(const worker::OptionPair& pair, ReplayOptions* options) {
+Status apply(const worker::OptionPair& pair, ReplayOptions* options) {
   const std::string_view key = pair.key;
   const std::string_view value = pair.value;
   if (key == "file") {
-    if (value.empty()) return BadValue(key, value, "the path of a CSV recording");
+    if (value.empty()) return bad_value(key, value, "the path of a CSV recording");
     options->file = std::string(value);
     return Status();
   }
@@ -31,39 +31,39 @@ Status Apply(const worker::OptionPair& pair, ReplayOptions* options) {
     double speed = 0;
     if (value == "max") {
       options->speed = 0;
-    } else if (ParseNumber(proto::MxDataType::Double, value, &speed) && speed > 0 && speed <= 1e6) {
+    } else if (parse_number(proto::MxDataType::Double, value, &speed) && speed > 0 && speed <= 1e6) {
       options->speed = speed;
     } else {
-      return BadValue(key, value, "a multiple of real time up to 1000000, or max");
+      return bad_value(key, value, "a multiple of real time up to 1000000, or max");
     }
     return Status();
   }
   if (key == "loop") {
-    if (!worker::ParseBool(value, &options->loop)) return BadValue(key, value, "true or false");
+    if (!worker::parse_bool(value, &options->loop)) return bad_value(key, value, "true or false");
     return Status();
   }
-  return Status::Error(StatusCode::kInvalidArgument,
+  return Status::error(StatusCode::kInvalidArgument,
                        "unknown replay option '" + std::string(key) + "' (known: file, speed, loop)");
 }
 
 }  // namespace
 
-Status ParseReplayOptions(std::span<const worker::OptionPair> pairs, ReplayOptions* out) {
+Status parse_replay_options(std::span<const worker::OptionPair> pairs, ReplayOptions* out) {
   ReplayOptions options;
   bool has_file = false;
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (pairs[j].key == pairs[i].key) {
-        return Status::Error(StatusCode::kInvalidArgument,
+        return Status::error(StatusCode::kInvalidArgument,
                              "replay option '" + std::string(pairs[i].key) + "' given twice");
       }
     }
-    Status status = Apply(pairs[i], &options);
-    if (!status.ok()) return status;
+    Status status = apply(pairs[i], &options);
+    if (!status.is_ok()) return status;
     has_file = has_file || pairs[i].key == "file";
   }
   if (!has_file) {
-    return Status::Error(StatusCode::kInvalidArgument, "replay option 'file' is required");
+    return Status::error(StatusCode::kInvalidArgument, "replay option 'file' is required");
   }
   *out = options;
   return Status();

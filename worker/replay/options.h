@@ -13,8 +13,7 @@
 //
 // Thread safety: pure functions.
 
-#ifndef MXGW_WORKER_REPLAY_OPTIONS_H_
-#define MXGW_WORKER_REPLAY_OPTIONS_H_
+#pragma once
 
 #include <span>
 #include <string>
@@ -31,8 +30,6 @@ struct ReplayOptions {
 };
 
 // On error `*out` is left unchanged.
-worker::Status ParseReplayOptions(std::span<const worker::OptionPair> pairs, ReplayOptions* out);
+worker::Status parse_replay_options(std::span<const worker::OptionPair> pairs, ReplayOptions* out);
 
 }  // namespace mxgw::replay
-
-#endif  // MXGW_WORKER_REPLAY_OPTIONS_H_

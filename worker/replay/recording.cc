@@ -21,7 +21,7 @@ using worker::StatusCode;
 
 constexpr std::string_view kColumns[] = {"timestamp", "tag", "value", "quality", "type"};
 
-std::string Lower(std::string_view text) {
+std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -29,24 +29,24 @@ std::string Lower(std::string_view text) {
   return out;
 }
 
-Status LineError(std::size_t line, const std::string& what) {
-  return Status::Error(StatusCode::kInvalidArgument, "line " + std::to_string(line) + ": " + what);
+Status line_error(std::size_t line, const std::string& what) {
+  return Status::error(StatusCode::kInvalidArgument, "line " + std::to_string(line) + ": " + what);
 }
 
-std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
-std::string TypeName(MxDataType type) { return proto::EnumNameMxDataType(type); }
+std::string type_name(MxDataType type) { return proto::EnumNameMxDataType(type); }
 
 }  // namespace
 
 class RecordingBuilder {
  public:
   // `columns` is the header's column count, or 0 when there is no header.
-  Status AddRow(const CsvRecord& row, std::size_t columns);
-  Status Finish(Recording* out);
+  Status add_row(const CsvRecord& row, std::size_t columns);
+  Status finish(Recording* out);
 
  private:
-  Status AddValue(const CsvRecord& row, std::uint32_t id, MxDataType declared, Sample* sample);
+  Status add_value(const CsvRecord& row, std::uint32_t id, MxDataType declared, Sample* sample);
 
   Recording recording_;
   std::vector<std::size_t> first_lines_;  // per tag: the line that fixed its type
@@ -55,57 +55,57 @@ class RecordingBuilder {
   std::size_t distinct_times_ = 0;
 };
 
-Status RecordingBuilder::AddRow(const CsvRecord& row, std::size_t columns) {
+Status RecordingBuilder::add_row(const CsvRecord& row, std::size_t columns) {
   const std::size_t n = row.fields.size();
   if (columns != 0 && n != columns) {
-    return LineError(row.line, std::to_string(n) + " fields, but the header has " + std::to_string(columns));
+    return line_error(row.line, std::to_string(n) + " fields, but the header has " + std::to_string(columns));
   }
   if (n != 4 && n != 5) {
-    return LineError(row.line, std::to_string(n) +
-                                   " fields; a row is timestamp,tag,value,quality with an optional type");
+    return line_error(row.line, std::to_string(n) +
+                                    " fields; a row is timestamp,tag,value,quality with an optional type");
   }
   Sample sample{};
   const std::string_view time_text = row.fields[0].text;
-  if (!ParseTimestamp(time_text, &sample.time_ns)) {
-    return LineError(row.line, "bad timestamp " + Quoted(time_text) +
-                                   ": expected integer nanoseconds since the Unix epoch or ISO-8601 UTC "
-                                   "such as 2026-11-28T17:01:05.123456789Z");
+  if (!parse_timestamp(time_text, &sample.time_ns)) {
+    return line_error(row.line, "bad timestamp " + quoted(time_text) +
+                                    ": expected integer nanoseconds since the Unix epoch or ISO-8601 UTC "
+                                    "such as 2026-11-28T17:01:05.123456789Z");
   }
   std::vector<Sample>& samples = recording_.samples_;
   if (!samples.empty() && sample.time_ns < samples.back().time_ns) {
-    return LineError(row.line, "timestamp " + Quoted(time_text) + " is earlier than the one on line " +
-                                   std::to_string(previous_line_) + "; rows must be in time order");
+    return line_error(row.line, "timestamp " + quoted(time_text) + " is earlier than the one on line " +
+                                    std::to_string(previous_line_) + "; rows must be in time order");
   }
   const std::string_view tag = row.fields[1].text;
-  if (tag.empty()) return LineError(row.line, "empty tag name");
-  if (!ParseQuality(row.fields[3].text, &sample.quality)) {
-    return LineError(row.line, "bad quality " + Quoted(row.fields[3].text) +
-                                   ": expected a 32-bit word, decimal or 0x hex");
+  if (tag.empty()) return line_error(row.line, "empty tag name");
+  if (!parse_quality(row.fields[3].text, &sample.quality)) {
+    return line_error(row.line, "bad quality " + quoted(row.fields[3].text) +
+                                    ": expected a 32-bit word, decimal or 0x hex");
   }
   MxDataType declared = MxDataType::NoData;
-  if (n == 5 && !row.fields[4].text.empty() && !ParseTypeName(row.fields[4].text, &declared)) {
-    return LineError(row.line, "bad type " + Quoted(row.fields[4].text) +
-                                   ": expected Boolean, Integer, Float, Double or String");
+  if (n == 5 && !row.fields[4].text.empty() && !parse_type_name(row.fields[4].text, &declared)) {
+    return line_error(row.line, "bad type " + quoted(row.fields[4].text) +
+                                    ": expected Boolean, Integer, Float, Double or String");
   }
 
-  auto [it, added] = recording_.ids_.try_emplace(Lower(tag), static_cast<std::uint32_t>(recording_.tags_.size()));
+  auto [it, added] = recording_.ids_.try_emplace(lower(tag), static_cast<std::uint32_t>(recording_.tags_.size()));
   if (added) {
     const CsvField& value = row.fields[2];
     MxDataType type = declared;
     if (type == MxDataType::NoData) {
       if (value.text.empty() && !value.quoted) {
-        return LineError(row.line, "empty value for new tag " + Quoted(tag) +
-                                       ": write \"\" for an empty string, or give a type column");
+        return line_error(row.line, "empty value for new tag " + quoted(tag) +
+                                        ": write \"\" for an empty string, or give a type column");
       }
-      type = InferType(value.text, value.quoted);
+      type = infer_type(value.text, value.quoted);
     }
     recording_.tags_.push_back(RecordedTag{std::string(tag), type});
     first_lines_.push_back(row.line);
     declared_.push_back(declared != MxDataType::NoData);
   }
   sample.tag = it->second;
-  Status status = AddValue(row, sample.tag, declared, &sample);
-  if (!status.ok()) return status;
+  Status status = add_value(row, sample.tag, declared, &sample);
+  if (!status.is_ok()) return status;
 
   if (samples.empty() || sample.time_ns != samples.back().time_ns) ++distinct_times_;
   samples.push_back(sample);
@@ -113,31 +113,31 @@ Status RecordingBuilder::AddRow(const CsvRecord& row, std::size_t columns) {
   return Status();
 }
 
-Status RecordingBuilder::AddValue(const CsvRecord& row, std::uint32_t id, MxDataType declared,
-                                  Sample* sample) {
+Status RecordingBuilder::add_value(const CsvRecord& row, std::uint32_t id, MxDataType declared,
+                                   Sample* sample) {
   RecordedTag& tag = recording_.tags_[id];
   const std::string since = " (fixed on line " + std::to_string(first_lines_[id]) + ")";
   if (declared != MxDataType::NoData && declared != tag.data_type) {
-    return LineError(row.line, "type " + TypeName(declared) + " disagrees with tag " + Quoted(tag.name) +
-                                   "'s type " + TypeName(tag.data_type) + since);
+    return line_error(row.line, "type " + type_name(declared) + " disagrees with tag " + quoted(tag.name) +
+                                    "'s type " + type_name(tag.data_type) + since);
   }
   const std::string_view text = row.fields[2].text;
   if (tag.data_type == MxDataType::String) {
     std::string& arena = recording_.text_;
     if (arena.size() + text.size() > 0xFFFFFFFF) {
-      return LineError(row.line, "the recording's strings exceed 4 GiB");
+      return line_error(row.line, "the recording's strings exceed 4 GiB");
     }
     sample->payload = (std::uint64_t{arena.size()} << 32) | text.size();
     arena += text;
     return Status();
   }
   double number = 0;
-  if (!ParseNumber(tag.data_type, text, &number)) {
+  if (!parse_number(tag.data_type, text, &number)) {
     const bool widens = tag.data_type == MxDataType::Integer && !declared_[id] &&
-                        ParseNumber(MxDataType::Double, text, &number);
+                        parse_number(MxDataType::Double, text, &number);
     if (!widens) {
-      return LineError(row.line, "value " + Quoted(text) + " is not a valid " + TypeName(tag.data_type) +
-                                     ", the type of tag " + Quoted(tag.name) + since);
+      return line_error(row.line, "value " + quoted(text) + " is not a valid " + type_name(tag.data_type) +
+                                      ", the type of tag " + quoted(tag.name) + since);
     }
     tag.data_type = MxDataType::Double;
   }
@@ -145,9 +145,9 @@ Status RecordingBuilder::AddValue(const CsvRecord& row, std::uint32_t id, MxData
   return Status();
 }
 
-Status RecordingBuilder::Finish(Recording* out) {
+Status RecordingBuilder::finish(Recording* out) {
   const std::vector<Sample>& samples = recording_.samples_;
-  if (samples.empty()) return Status::Error(StatusCode::kInvalidArgument, "the recording has no rows");
+  if (samples.empty()) return Status::error(StatusCode::kInvalidArgument, "the recording has no rows");
   const std::int64_t span = samples.back().time_ns - samples.front().time_ns;
   std::int64_t period = 1'000'000'000;
   if (distinct_times_ > 1) {
@@ -159,50 +159,50 @@ Status RecordingBuilder::Finish(Recording* out) {
   return Status();
 }
 
-bool Recording::Find(std::string_view name, std::uint32_t* id) const {
-  auto it = ids_.find(Lower(name));
+bool Recording::find(std::string_view name, std::uint32_t* id) const {
+  auto it = ids_.find(lower(name));
   if (it == ids_.end()) return false;
   *id = it->second;
   return true;
 }
 
-Status ParseRecording(std::string_view csv, Recording* out) {
+Status parse_recording(std::string_view csv, Recording* out) {
   CsvReader reader(csv);
   CsvRecord row;
   Status status;
   RecordingBuilder builder;
   std::size_t columns = 0;
   bool first = true;
-  while (reader.Next(&row, &status)) {
-    if (first && !row.fields.empty() && Lower(row.fields[0].text) == kColumns[0]) {
+  while (reader.next(&row, &status)) {
+    if (first && !row.fields.empty() && lower(row.fields[0].text) == kColumns[0]) {
       columns = row.fields.size();
       bool valid = columns == 4 || columns == 5;
-      for (std::size_t i = 0; valid && i < columns; ++i) valid = Lower(row.fields[i].text) == kColumns[i];
-      if (!valid) return LineError(row.line, "the header must be timestamp,tag,value,quality[,type]");
+      for (std::size_t i = 0; valid && i < columns; ++i) valid = lower(row.fields[i].text) == kColumns[i];
+      if (!valid) return line_error(row.line, "the header must be timestamp,tag,value,quality[,type]");
       first = false;
       continue;
     }
     first = false;
-    status = builder.AddRow(row, columns);
-    if (!status.ok()) return status;
+    status = builder.add_row(row, columns);
+    if (!status.is_ok()) return status;
   }
-  if (!status.ok()) return status;
-  return builder.Finish(out);
+  if (!status.is_ok()) return status;
+  return builder.finish(out);
 }
 
-Status ReadRecordingFile(const std::string& path, Recording* out) {
+Status read_recording_file(const std::string& path, Recording* out) {
   std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) {
-    return Status::Error(StatusCode::kIoError,
+    return Status::error(StatusCode::kIoError,
                          path + ": cannot open: " + std::error_code(errno, std::generic_category()).message());
   }
   std::string contents(static_cast<std::size_t>(file.tellg()), '\0');
   file.seekg(0);
   if (!file.read(contents.data(), static_cast<std::streamsize>(contents.size()))) {
-    return Status::Error(StatusCode::kIoError, path + ": read failed");
+    return Status::error(StatusCode::kIoError, path + ": read failed");
   }
-  Status status = ParseRecording(contents, out);
-  if (!status.ok()) return Status::Error(status.code(), path + ": " + status.message());
+  Status status = parse_recording(contents, out);
+  if (!status.is_ok()) return Status::error(status.code(), path + ": " + status.message());
   return Status();
 }
 

@@ -21,8 +21,7 @@
 //
 // Thread safety: a Recording is immutable once read and may be shared.
 
-#ifndef MXGW_WORKER_REPLAY_RECORDING_H_
-#define MXGW_WORKER_REPLAY_RECORDING_H_
+#pragma once
 
 #include <bit>
 #include <cstdint>
@@ -64,7 +63,7 @@ class Recording {
   }
 
   // The id of the tag named `name` in any letter case; false if there is none.
-  bool Find(std::string_view name, std::uint32_t* id) const;
+  bool find(std::string_view name, std::uint32_t* id) const;
 
   std::int64_t first_ns() const { return samples_.front().time_ns; }
   std::int64_t last_ns() const { return samples_.back().time_ns; }
@@ -85,11 +84,9 @@ class Recording {
 };
 
 // Parses CSV text. On success the recording holds at least one row.
-worker::Status ParseRecording(std::string_view csv, Recording* out);
+worker::Status parse_recording(std::string_view csv, Recording* out);
 
 // Reads and parses the file at `path`; messages start with the path.
-worker::Status ReadRecordingFile(const std::string& path, Recording* out);
+worker::Status read_recording_file(const std::string& path, Recording* out);
 
 }  // namespace mxgw::replay
-
-#endif  // MXGW_WORKER_REPLAY_RECORDING_H_

@@ -16,8 +16,7 @@
 //
 // Thread safety: not thread-safe; owned by one Scheduler.
 
-#ifndef MXGW_WORKER_SIM_BUCKET_H_
-#define MXGW_WORKER_SIM_BUCKET_H_
+#pragma once
 
 #include <array>
 #include <cstdint>
@@ -44,24 +43,24 @@ class Bucket {
   // Adds an item whose first update is state.next_k, which may be earlier than the
   // slot being emitted. Returns its index within the array of its kind.
   // REQUIRES: state.kind is periodic.
-  std::uint32_t Add(const ItemState& state);
+  std::uint32_t add(const ItemState& state);
 
   // Removes the item at `index` of `kind`'s array by moving that array's last item
   // into its place. Returns the moved item, now at `index`, or nullptr.
-  const ItemState* RemoveAt(GeneratorKind kind, std::uint32_t index);
+  const ItemState* remove_at(GeneratorKind kind, std::uint32_t index);
 
   // Drops every update due at or before `now_ns` except each item's newest, which
   // becomes the item's next update. Returns how many were dropped.
-  std::uint64_t Coalesce(std::int64_t now_ns, bool quality_changes);
+  std::uint64_t coalesce(std::int64_t now_ns, bool quality_changes);
 
   // Emits what remains of the current slot into `out`, as far as its budget allows.
   // Returns true when the slot is complete and the next one begins.
-  bool EmitSlot(EmitTarget& out, bool quality_changes);
+  bool emit_slot(EmitTarget& out, bool quality_changes);
 
  private:
   template <bool kQuality>
-  bool EmitSlotWith(EmitTarget& out);
-  void RestartSlot();
+  bool emit_slot_with(EmitTarget& out);
+  void restart_slot();
 
   std::int64_t period_ns_;
   std::size_t size_ = 0;
@@ -73,5 +72,3 @@ class Bucket {
 };
 
 }  // namespace mxgw::sim
-
-#endif  // MXGW_WORKER_SIM_BUCKET_H_

@@ -50,7 +50,7 @@ constexpr AttributeDef kLine[] = {
 constexpr ObjectTypeDef kTypes[kObjectTypes] = {
     {"Tank", kTank}, {"Pump", kPump}, {"Valve", kValve}, {"Line", kLine}};
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+bool equals_ignore_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
     auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
@@ -59,80 +59,80 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-bool IsLetter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool is_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-std::string ObjectName(std::size_t type, std::uint32_t instance) {
+std::string object_name(std::size_t type, std::uint32_t instance) {
   char number[16];
   std::snprintf(number, sizeof number, "%03u", static_cast<unsigned>(instance));
   return std::string(kTypes[type].name) + '_' + number;
 }
 
-Status Malformed(std::string_view name, std::string_view why) {
-  return Status::Error(StatusCode::kInvalidArgument,
+Status malformed(std::string_view name, std::string_view why) {
+  return Status::error(StatusCode::kInvalidArgument,
                        "malformed tag name '" + std::string(name) + "': " + std::string(why) +
                            " (expected <ObjectType>_<NNN>.<Attribute>, e.g. Tank_042.Level)");
 }
 
 }  // namespace
 
-std::span<const ObjectTypeDef, kObjectTypes> ObjectTypes() { return kTypes; }
+std::span<const ObjectTypeDef, kObjectTypes> object_types() { return kTypes; }
 
-int FindObjectType(std::string_view name) {
+int find_object_type(std::string_view name) {
   for (int t = 0; t < kObjectTypes; ++t) {
-    if (EqualsIgnoreCase(kTypes[t].name, name)) return t;
+    if (equals_ignore_case(kTypes[t].name, name)) return t;
   }
   return -1;
 }
 
-const AttributeDef& Attribute(TagId tag) { return kTypes[tag.object_type].attributes[tag.attribute]; }
+const AttributeDef& attribute(TagId tag) { return kTypes[tag.object_type].attributes[tag.attribute]; }
 
-std::string TagName(TagId tag) {
-  return ObjectName(tag.object_type, tag.instance) + '.' + std::string(Attribute(tag).name);
+std::string tag_name(TagId tag) {
+  return object_name(tag.object_type, tag.instance) + '.' + std::string(attribute(tag).name);
 }
 
-Status Galaxy::Resolve(std::string_view name, TagId* out) const {
+Status Galaxy::resolve(std::string_view name, TagId* out) const {
   std::size_t i = 0;
-  while (i < name.size() && IsLetter(name[i])) ++i;
+  while (i < name.size() && is_letter(name[i])) ++i;
   const std::string_view type_name = name.substr(0, i);
-  if (type_name.empty()) return Malformed(name, "no object type");
-  if (i == name.size() || name[i] != '_') return Malformed(name, "no '_' after the object type");
+  if (type_name.empty()) return malformed(name, "no object type");
+  if (i == name.size() || name[i] != '_') return malformed(name, "no '_' after the object type");
   const std::size_t digits_start = ++i;
-  while (i < name.size() && IsDigit(name[i])) ++i;
+  while (i < name.size() && is_digit(name[i])) ++i;
   const std::string_view digits = name.substr(digits_start, i - digits_start);
-  if (digits.size() < 3) return Malformed(name, "the instance number needs at least three digits");
+  if (digits.size() < 3) return malformed(name, "the instance number needs at least three digits");
   if (digits.size() > 3 && digits[0] == '0') {
-    return Malformed(name, "the instance number has extra leading zeros");
+    return malformed(name, "the instance number has extra leading zeros");
   }
-  if (digits.size() > 6) return Malformed(name, "the instance number has more than six digits");
-  if (i == name.size() || name[i] != '.') return Malformed(name, "no '.' after the instance number");
+  if (digits.size() > 6) return malformed(name, "the instance number has more than six digits");
+  if (i == name.size() || name[i] != '.') return malformed(name, "no '.' after the instance number");
   const std::string_view attribute_name = name.substr(i + 1);
-  if (attribute_name.empty()) return Malformed(name, "no attribute");
+  if (attribute_name.empty()) return malformed(name, "no attribute");
 
   std::uint32_t instance = 0;
   for (char c : digits) instance = instance * 10 + static_cast<std::uint32_t>(c - '0');
 
-  const int found = FindObjectType(type_name);
+  const int found = find_object_type(type_name);
   if (found < 0) {
-    return Status::Error(StatusCode::kNotFound, "unknown object type '" + std::string(type_name) +
+    return Status::error(StatusCode::kNotFound, "unknown object type '" + std::string(type_name) +
                                                     "' in '" + std::string(name) +
                                                     "': the galaxy has Tank, Pump, Valve, Line");
   }
   const auto t = static_cast<std::size_t>(found);
   const std::uint32_t count = tags_.instances[t];
   if (count == 0) {
-    return Status::Error(StatusCode::kNotFound, "unknown object type '" + std::string(type_name) +
+    return Status::error(StatusCode::kNotFound, "unknown object type '" + std::string(type_name) +
                                                     "' in '" + std::string(name) +
                                                     "': not in this session's tag set");
   }
   if (instance >= count) {
-    return Status::Error(StatusCode::kNotFound,
+    return Status::error(StatusCode::kNotFound,
                          "unknown instance in '" + std::string(name) + "': this tag set ends at " +
-                             ObjectName(t, count - 1) + " (the tags option can raise it)");
+                             object_name(t, count - 1) + " (the tags option can raise it)");
   }
   const auto attributes = kTypes[t].attributes;
   for (std::size_t a = 0; a < attributes.size(); ++a) {
-    if (EqualsIgnoreCase(attributes[a].name, attribute_name)) {
+    if (equals_ignore_case(attributes[a].name, attribute_name)) {
       *out = TagId{static_cast<std::uint8_t>(t), static_cast<std::uint8_t>(a), instance};
       return Status();
     }
@@ -142,7 +142,7 @@ Status Galaxy::Resolve(std::string_view name, TagId* out) const {
     known += known.empty() ? "" : ", ";
     known += attribute.name;
   }
-  return Status::Error(StatusCode::kNotFound, "unknown attribute '" + std::string(attribute_name) +
+  return Status::error(StatusCode::kNotFound, "unknown attribute '" + std::string(attribute_name) +
                                                   "' in '" + std::string(name) + "': " +
                                                   std::string(kTypes[t].name) + " has " + known);
 }

@@ -4,7 +4,7 @@
 // `Tank_042.Level.Setpoint`. The instance number has at least three digits and no
 // more leading zeros than that (`Tank_007`, `Tank_1234`; never `Tank_7` or
 // `Tank_0007`), so every tag has exactly one spelling; object types and attributes
-// match in any letter case, as ArchestrA names do, and TagName() gives the
+// match in any letter case, as ArchestrA names do, and tag_name() gives the
 // canonical spelling. The object types and their attributes:
 //
 //   type   attribute       data type  generator    writable  default period
@@ -32,8 +32,7 @@
 // Thread safety: the tables are immutable; a Galaxy is immutable after
 // construction and may be shared between threads.
 
-#ifndef MXGW_WORKER_SIM_GALAXY_H_
-#define MXGW_WORKER_SIM_GALAXY_H_
+#pragma once
 
 #include <array>
 #include <cstdint>
@@ -82,10 +81,10 @@ inline constexpr int kObjectTypes = 4;
 inline constexpr std::uint32_t kMaxInstances = 1'000'000;
 inline constexpr std::uint32_t kDefaultInstances = 1'000;
 
-std::span<const ObjectTypeDef, kObjectTypes> ObjectTypes();
+std::span<const ObjectTypeDef, kObjectTypes> object_types();
 
 // The index of the object type called `name` in any letter case, or -1.
-int FindObjectType(std::string_view name);
+int find_object_type(std::string_view name);
 
 // A resolved tag. Two names denote the same tag exactly when their TagIds are equal.
 struct TagId {
@@ -96,16 +95,16 @@ struct TagId {
   std::uint64_t key() const {
     return (std::uint64_t{object_type} << 40) | (std::uint64_t{attribute} << 32) | instance;
   }
-  static TagId FromKey(std::uint64_t key) {
+  static TagId from_key(std::uint64_t key) {
     return TagId{static_cast<std::uint8_t>(key >> 40), static_cast<std::uint8_t>(key >> 32),
                  static_cast<std::uint32_t>(key)};
   }
   friend bool operator==(const TagId&, const TagId&) = default;
 };
 
-// REQUIRES: `tag` came from Galaxy::Resolve (its indices are in range).
-const AttributeDef& Attribute(TagId tag);
-std::string TagName(TagId tag);
+// REQUIRES: `tag` came from Galaxy::resolve (its indices are in range).
+const AttributeDef& attribute(TagId tag);
+std::string tag_name(TagId tag);
 
 // How many instances of each object type exist; 0 removes the type.
 struct TagSet {
@@ -120,7 +119,7 @@ class Galaxy {
   // Errors: kInvalidArgument for a name not shaped `<ObjectType>_<NNN>.<Attribute>`;
   // kNotFound for an unknown object type, an instance outside the tag set, or an
   // unknown attribute, with a message saying which.
-  worker::Status Resolve(std::string_view name, TagId* out) const;
+  worker::Status resolve(std::string_view name, TagId* out) const;
 
   const TagSet& tags() const { return tags_; }
 
@@ -129,5 +128,3 @@ class Galaxy {
 };
 
 }  // namespace mxgw::sim
-
-#endif  // MXGW_WORKER_SIM_GALAXY_H_

@@ -4,7 +4,7 @@
 // Update number k of a tag sits at time k × period since the Unix epoch, so every
 // item of a tag with the same period shares one grid. For counter, ramp, sine,
 // toggle and text the value of update k is a pure function of (seed, tag, period,
-// k): MakeItemState positions the state at any k directly, and stepping from there
+// k): make_item_state positions the state at any k directly, and stepping from there
 // gives the same values bit for bit. The random walk starts at a pure function of
 // (seed, tag, start k) and then steps with draws that depend only on (seed, tag, k),
 // so it is reproducible from its seed and its first update.
@@ -13,10 +13,9 @@
 // value; a counter or ramp value is a few integer operations.
 //
 // Thread safety: an ItemState belongs to one thread; the sine table is immutable
-// once built (SineTable() builds it on first use, safely).
+// once built (sine_table() builds it on first use, safely).
 
-#ifndef MXGW_WORKER_SIM_GENERATOR_H_
-#define MXGW_WORKER_SIM_GENERATOR_H_
+#pragma once
 
 #include <cstdint>
 #include <string_view>
@@ -53,29 +52,29 @@ struct ItemState {
 };
 static_assert(sizeof(ItemState) == 80, "keep the hot state to a cache line and a bit");
 
-// REQUIRES: Attribute(tag).generator is periodic (not kSetpoint); period_ns > 0; k >= 0.
-ItemState MakeItemState(TagId tag, std::uint64_t seed, std::int64_t period_ns, std::int64_t k,
-                        bool quality_changes, std::int32_t server_handle, std::int32_t item_handle);
+// REQUIRES: attribute(tag).generator is periodic (not kSetpoint); period_ns > 0; k >= 0.
+ItemState make_item_state(TagId tag, std::uint64_t seed, std::int64_t period_ns, std::int64_t k,
+                          bool quality_changes, std::int32_t server_handle, std::int32_t item_handle);
 
 // Moves the state forward to update k without producing the updates in between.
 // Pure kinds land exactly where stepping would; a random walk starts afresh at k,
 // as it would for an item added at k.
 // REQUIRES: k >= state.next_k.
-void SkipTo(ItemState& state, std::int64_t k, bool quality_changes);
+void skip_to(ItemState& state, std::int64_t k, bool quality_changes);
 
 // Quality of update k when quality changes are on: constant over runs of 64 updates.
-std::uint32_t QualityAt(std::uint64_t tag_seed, std::int64_t k);
+std::uint32_t quality_at(std::uint64_t tag_seed, std::int64_t k);
 
 // 4096 intervals of one sine cycle, plus the closing point.
-const double* SineTable();
+const double* sine_table();
 
 // The text of update k of a text item, written into `buffer`.
-std::string_view TextAt(const ItemState& state, std::int64_t k, char (&buffer)[32]);
+std::string_view text_at(const ItemState& state, std::int64_t k, char (&buffer)[32]);
 
 // The value of update state.next_k, after which the state is at the next update.
-// REQUIRES: kind == state.kind, a numeric kind; `sine` is SineTable().
+// REQUIRES: kind == state.kind, a numeric kind; `sine` is sine_table().
 template <GeneratorKind kind>
-inline double NextValue(ItemState& state, const double* sine) {
+inline double next_value(ItemState& state, const double* sine) {
   double v = 0;
   if constexpr (kind == GeneratorKind::kCounter) {
     v = static_cast<double>(static_cast<std::int32_t>(state.phase & 0x7FFFFFFF));
@@ -84,7 +83,7 @@ inline double NextValue(ItemState& state, const double* sine) {
     v = static_cast<double>((state.phase >> state.step) & 1);
     state.phase += 1;
   } else if constexpr (kind == GeneratorKind::kRamp) {
-    v = state.offset + state.scale * UnitInterval(state.phase);
+    v = state.offset + state.scale * unit_interval(state.phase);
     state.phase += state.step;
   } else if constexpr (kind == GeneratorKind::kSine) {
     const std::uint64_t index = state.phase >> 52;
@@ -95,8 +94,8 @@ inline double NextValue(ItemState& state, const double* sine) {
   } else {
     static_assert(kind == GeneratorKind::kRandomWalk, "numeric kinds only");
     v = state.value;
-    const std::uint64_t draw = Draw(state.seed, static_cast<std::uint64_t>(state.next_k + 1));
-    double next = v + state.step_size * (2 * UnitInterval(draw) - 1);
+    const std::uint64_t drawn = draw(state.seed, static_cast<std::uint64_t>(state.next_k + 1));
+    double next = v + state.step_size * (2 * unit_interval(drawn) - 1);
     const double high = state.offset + state.scale;
     if (next > high) next = 2 * high - next;
     if (next < state.offset) next = 2 * state.offset - next;
@@ -108,5 +107,3 @@ inline double NextValue(ItemState& state, const double* sine) {
 }
 
 }  // namespace mxgw::sim
-
-#endif  // MXGW_WORKER_SIM_GENERATOR_H_

@@ -23,8 +23,7 @@
 //
 // Thread safety: pure functions.
 
-#ifndef MXGW_WORKER_SIM_OPTIONS_H_
-#define MXGW_WORKER_SIM_OPTIONS_H_
+#pragma once
 
 #include <cstdint>
 #include <span>
@@ -46,8 +45,6 @@ struct SimOptions {
 };
 
 // On error `*out` is left unchanged.
-worker::Status ParseSimOptions(std::span<const worker::OptionPair> pairs, SimOptions* out);
+worker::Status parse_sim_options(std::span<const worker::OptionPair> pairs, SimOptions* out);
 
 }  // namespace mxgw::sim
-
-#endif  // MXGW_WORKER_SIM_OPTIONS_H_

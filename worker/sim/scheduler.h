@@ -1,5 +1,5 @@
 // The scheduler: the set of advised items of one simulated session and the updates
-// they owe. Poll(now) emits every update due at or before `now`, each stamped with
+// they owe. poll(now) emits every update due at or before `now`, each stamped with
 // its scheduled time exactly, and says when the next one falls due.
 //
 // Timing. A periodic item updates at k × period since the epoch. When it is added
@@ -10,15 +10,14 @@
 // every write, stamped with the write's time.
 //
 // Order and budget. Per item, updates come out in timestamp order, none skipped
-// and none repeated. Within a Poll, setpoint values come first, then periodic
-// updates slot by slot in time order. A Poll emits at most `out.size()` updates;
-// whatever it had no room for comes out of the next Poll, exactly as if the first
+// and none repeated. Within a poll(), setpoint values come first, then periodic
+// updates slot by slot in time order. A poll() emits at most `out.size()` updates;
+// whatever it had no room for comes out of the next poll(), exactly as if the first
 // had been large enough, so a caller may poll with any budget and any `now`.
 //
 // Thread safety: not thread-safe. One thread owns a Scheduler.
 
-#ifndef MXGW_WORKER_SIM_SCHEDULER_H_
-#define MXGW_WORKER_SIM_SCHEDULER_H_
+#pragma once
 
 #include <cstdint>
 #include <deque>
@@ -43,7 +42,7 @@ struct ItemHandles {
 struct PollResult {
   std::size_t numeric = 0;       // DataChanges written to out[0, numeric)
   std::size_t strings = 0;       // changes given to the StringSink
-  std::int64_t next_due_ns = 0;  // as next_due_ns() after the Poll
+  std::int64_t next_due_ns = 0;  // as next_due_ns() after the poll()
 };
 
 class Scheduler {
@@ -56,28 +55,28 @@ class Scheduler {
   // Starts updates of `tag` for the item `handles` (an Advise).
   // Errors: kAlreadyExists when `handles` is already active.
   // REQUIRES: now_ns >= 0; `tag` came from a Galaxy.
-  worker::Status Add(ItemHandles handles, TagId tag, std::int64_t now_ns);
+  worker::Status add(ItemHandles handles, TagId tag, std::int64_t now_ns);
 
   // Stops the item's updates, including any not yet emitted (an UnAdvise).
   // Returns false when `handles` is not active.
-  bool Remove(ItemHandles handles);
+  bool remove(ItemHandles handles);
 
   // Writes a setpoint tag; every active item of the tag then emits the new value,
-  // stamped `time_ns`. Errors as SetpointStore::Write.
-  worker::Status Write(TagId tag, const WriteValue& value, std::int64_t time_ns);
+  // stamped `time_ns`. Errors as SetpointStore::write.
+  worker::Status write(TagId tag, const WriteValue& value, std::int64_t time_ns);
 
   // Emits the updates due at or before `now_ns`, at most out.size() of them in all:
   // numeric ones into `out`, strings through `strings`.
-  PollResult Poll(std::int64_t now_ns, std::span<proto::DataChange> out, StringSink& strings);
+  PollResult poll(std::int64_t now_ns, std::span<proto::DataChange> out, StringSink& strings);
 
   // For a consumer that fell behind: drops every update due at or before `now_ns`
   // except each item's newest, and returns how many were dropped. Updates after
   // the gap continue exactly as they would have (a random walk restarts from its
-  // newest update, see SkipTo).
-  std::uint64_t Coalesce(std::int64_t now_ns);
+  // newest update, see skip_to).
+  std::uint64_t coalesce(std::int64_t now_ns);
 
   // The time of the earliest update not yet emitted, or kNever. Setpoint values
-  // count as due at their own time, and leave with the next Poll whatever its `now`.
+  // count as due at their own time, and leave with the next poll() whatever its `now`.
   std::int64_t next_due_ns() const;
 
   std::size_t size() const { return locations_.size(); }
@@ -100,12 +99,12 @@ class Scheduler {
   };
   static constexpr int kSetpointItem = -1;
 
-  static std::uint64_t Key(ItemHandles h) {
+  static std::uint64_t key_of(ItemHandles h) {
     return (std::uint64_t{static_cast<std::uint32_t>(h.server_handle)} << 32) |
            static_cast<std::uint32_t>(h.item_handle);
   }
-  int BucketFor(std::int64_t period_ns);
-  void EmitPending(EmitTarget& out);
+  int bucket_for(std::int64_t period_ns);
+  void emit_pending(EmitTarget& out);
 
   SimOptions options_;
   SetpointStore setpoints_;
@@ -116,5 +115,3 @@ class Scheduler {
 };
 
 }  // namespace mxgw::sim
-
-#endif  // MXGW_WORKER_SIM_SCHEDULER_H_

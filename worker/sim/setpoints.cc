@@ -12,53 +12,53 @@ using proto::MxDataType;
 using worker::Status;
 using worker::StatusCode;
 
-bool IsNumeric(MxDataType type) {
+bool is_numeric(MxDataType type) {
   return type == MxDataType::Boolean || type == MxDataType::Integer || type == MxDataType::Float ||
          type == MxDataType::Double;
 }
 
-Status Mismatch(TagId tag, std::string_view why) {
-  return Status::Error(StatusCode::kTypeMismatch, "cannot write to " + TagName(tag) + " (" +
-                                                      proto::EnumNameMxDataType(Attribute(tag).data_type) +
+Status mismatch(TagId tag, std::string_view why) {
+  return Status::error(StatusCode::kTypeMismatch, "cannot write to " + tag_name(tag) + " (" +
+                                                      proto::EnumNameMxDataType(attribute(tag).data_type) +
                                                       "): " + std::string(why));
 }
 
 }  // namespace
 
-SetpointValue SetpointStore::Current(TagId tag) const {
+SetpointValue SetpointStore::current(TagId tag) const {
   auto it = values_.find(tag.key());
   if (it != values_.end()) return it->second;
-  const AttributeDef& def = Attribute(tag);
+  const AttributeDef& def = attribute(tag);
   SetpointValue value;
   value.number = def.low;
   if (!def.words.empty()) value.text = std::string(def.words.front());
   return value;
 }
 
-Status SetpointStore::Write(TagId tag, const WriteValue& value, std::int64_t time_ns) {
-  const AttributeDef& def = Attribute(tag);
+Status SetpointStore::write(TagId tag, const WriteValue& value, std::int64_t time_ns) {
+  const AttributeDef& def = attribute(tag);
   if (!def.writable) {
-    return Status::Error(StatusCode::kReadOnly, TagName(tag) + " is read-only");
+    return Status::error(StatusCode::kReadOnly, tag_name(tag) + " is read-only");
   }
   SetpointValue stored;
   stored.time_ns = time_ns;
   stored.written = true;
   if (def.data_type == MxDataType::String) {
-    if (value.type != MxDataType::String) return Mismatch(tag, "the value is not a string");
+    if (value.type != MxDataType::String) return mismatch(tag, "the value is not a string");
     stored.text = std::string(value.text);
   } else {
-    if (!IsNumeric(value.type)) return Mismatch(tag, "the value is not a number");
+    if (!is_numeric(value.type)) return mismatch(tag, "the value is not a number");
     double number = value.number;
     if (def.data_type == MxDataType::Boolean && number != 0 && number != 1) {
-      return Mismatch(tag, "a Boolean takes 0 or 1 only");
+      return mismatch(tag, "a Boolean takes 0 or 1 only");
     }
     if (def.data_type == MxDataType::Integer &&
         (!(number >= -2147483648.0 && number <= 2147483647.0) || std::trunc(number) != number)) {
-      return Mismatch(tag, "the value is not a whole number in int32 range");
+      return mismatch(tag, "the value is not a whole number in int32 range");
     }
     if (def.data_type == MxDataType::Float) {
       if (std::isfinite(number) && std::isinf(static_cast<float>(number))) {
-        return Mismatch(tag, "the value is out of float range");
+        return mismatch(tag, "the value is out of float range");
       }
       number = static_cast<double>(static_cast<float>(number));
     }

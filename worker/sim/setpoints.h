@@ -7,8 +7,7 @@
 //
 // Thread safety: not thread-safe; one thread uses a store at a time.
 
-#ifndef MXGW_WORKER_SIM_SETPOINTS_H_
-#define MXGW_WORKER_SIM_SETPOINTS_H_
+#pragma once
 
 #include <cstdint>
 #include <string>
@@ -38,20 +37,18 @@ struct SetpointValue {
 
 class SetpointStore {
  public:
-  // REQUIRES: Attribute(tag).generator == GeneratorKind::kSetpoint.
-  SetpointValue Current(TagId tag) const;
+  // REQUIRES: attribute(tag).generator == GeneratorKind::kSetpoint.
+  SetpointValue current(TagId tag) const;
 
   // Accepts `value` into the tag's attribute type and makes it current. A numeric
   // attribute takes any numeric value it can hold exactly (Boolean: 0 or 1;
   // Integer: a whole number in int32 range; Float: rounded to float); a String
   // attribute takes only strings. Errors: kReadOnly when the attribute is not
   // writable, kTypeMismatch when the value does not fit.
-  worker::Status Write(TagId tag, const WriteValue& value, std::int64_t time_ns);
+  worker::Status write(TagId tag, const WriteValue& value, std::int64_t time_ns);
 
  private:
   std::unordered_map<std::uint64_t, SetpointValue> values_;
 };
 
 }  // namespace mxgw::sim
-
-#endif  // MXGW_WORKER_SIM_SETPOINTS_H_

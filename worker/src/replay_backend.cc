@@ -34,7 +34,7 @@ class ReplayBackend final : public Backend {
 
   Outcome add_item(ItemKey key, std::string_view tag, bool buffered, ItemInfo* info) override {
     uint32_t id = 0;
-    if (!recording_.Find(tag, &id)) {
+    if (!recording_.find(tag, &id)) {
       return Outcome::failure(CommandError::UnknownTag, "the recording has no tag '" + std::string(tag) + "'");
     }
     info->data_type = recording_.tags()[id].data_type;
@@ -63,7 +63,7 @@ class ReplayBackend final : public Backend {
   int64_t produce(int64_t now_ns, EventBatcher& out) override {
     if (!cursor_) return kNoDeadline;
     while (out.wants_more()) {
-      const replay::ReplayRun run = cursor_->Next(now_ns, out.bulk_budget());
+      const replay::ReplayRun run = cursor_->next(now_ns, out.bulk_budget());
       if (run.count == 0) break;
       for (size_t i = run.first; i < run.first + run.count; ++i) emit(recording_.samples()[i], run.shift_ns, out);
     }
@@ -123,7 +123,7 @@ class ReplayBackend final : public Backend {
 std::unique_ptr<Backend> make_replay_backend(std::span<const OptionPair> options, const std::string& replay_dir,
                                              std::string* message) {
   replay::ReplayOptions parsed;
-  if (Status s = replay::ParseReplayOptions(options, &parsed); !s.ok()) {
+  if (Status s = replay::parse_replay_options(options, &parsed); !s.is_ok()) {
     *message = "replay: " + s.message();
     return nullptr;
   }
@@ -136,7 +136,7 @@ std::unique_ptr<Backend> make_replay_backend(std::span<const OptionPair> options
     return nullptr;
   }
   replay::Recording recording;
-  if (Status s = replay::ReadRecordingFile(replay_dir + "/" + parsed.file, &recording); !s.ok()) {
+  if (Status s = replay::read_recording_file(replay_dir + "/" + parsed.file, &recording); !s.is_ok()) {
     *message = "replay: " + s.message();
     return nullptr;
   }

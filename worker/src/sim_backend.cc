@@ -18,7 +18,7 @@ namespace {
 using proto::CommandError;
 
 Outcome from_status(const Status& status, CommandError otherwise) {
-  if (status.ok()) return {};
+  if (status.is_ok()) return {};
   switch (status.code()) {
     case StatusCode::kReadOnly: return Outcome::failure(CommandError::ReadOnly, status.message());
     case StatusCode::kTypeMismatch: return Outcome::failure(CommandError::TypeMismatch, status.message());
@@ -34,7 +34,7 @@ uint64_t key_of(ItemKey key) {
 class BatchStrings final : public sim::StringSink {
  public:
   explicit BatchStrings(EventBatcher& out) : out_(out) {}
-  void OnStringChange(const sim::StringChange& c) override {
+  void on_string_change(const sim::StringChange& c) override {
     out_.add_bulk_data_change(c.position, {c.server_handle, c.item_handle}, ScalarValue::of_text(std::string(c.value)),
                               c.quality, c.source_time_ns);
   }
@@ -47,7 +47,7 @@ class BatchStrings final : public sim::StringSink {
 class BufferedStrings final : public sim::StringSink {
  public:
   explicit BufferedStrings(EventBatcher& out) : out_(out) {}
-  void OnStringChange(const sim::StringChange& c) override {
+  void on_string_change(const sim::StringChange& c) override {
     out_.add_buffered_sample({c.server_handle, c.item_handle},
                              {ScalarValue::of_text(std::string(c.value)), c.quality, c.source_time_ns});
   }
@@ -63,8 +63,8 @@ class SimBackend final : public Backend {
 
   Outcome add_item(ItemKey key, std::string_view tag, bool buffered, ItemInfo* info) override {
     sim::TagId id;
-    if (Outcome o = from_status(galaxy_.Resolve(tag, &id), CommandError::UnknownTag); !o.ok()) return o;
-    const sim::AttributeDef& attribute = sim::Attribute(id);
+    if (Outcome o = from_status(galaxy_.resolve(tag, &id), CommandError::UnknownTag); !o.ok()) return o;
+    const sim::AttributeDef& attribute = sim::attribute(id);
     info->data_type = attribute.data_type;
     info->writable = attribute.writable;
     items_[key_of(key)] = {id, buffered};
@@ -79,9 +79,9 @@ class SimBackend final : public Backend {
     sim::Scheduler& scheduler = found->second.buffered ? buffered_ : live_;
     const sim::ItemHandles handles{key.server_handle, key.item_handle};
     if (active) {
-      scheduler.Add(handles, found->second.tag, realtime_ns());
+      scheduler.add(handles, found->second.tag, realtime_ns());
     } else {
-      scheduler.Remove(handles);
+      scheduler.remove(handles);
     }
   }
 
@@ -91,11 +91,11 @@ class SimBackend final : public Backend {
     const sim::WriteValue written{value.type, value.number, value.text};
     const int64_t when = timestamp_ns > 0 ? timestamp_ns : realtime_ns();
     // Both schedulers keep their own setpoint store; each echoes to its own items.
-    if (Outcome o = from_status(live_.Write(found->second.tag, written, when), CommandError::BackendFailure);
+    if (Outcome o = from_status(live_.write(found->second.tag, written, when), CommandError::BackendFailure);
         !o.ok()) {
       return o;
     }
-    return from_status(buffered_.Write(found->second.tag, written, when), CommandError::BackendFailure);
+    return from_status(buffered_.write(found->second.tag, written, when), CommandError::BackendFailure);
   }
 
   int64_t produce(int64_t now_ns, EventBatcher& out) override {
@@ -103,7 +103,7 @@ class SimBackend final : public Backend {
     while (out.wants_more()) {
       const size_t budget = out.bulk_budget();
       out.begin_bulk();
-      const sim::PollResult r = live_.Poll(now_ns, {out.bulk_room(), budget}, strings);
+      const sim::PollResult r = live_.poll(now_ns, {out.bulk_room(), budget}, strings);
       out.end_bulk(r.numeric);
       if (r.numeric + r.strings < budget) break;  // everything due has been emitted
     }
@@ -111,7 +111,7 @@ class SimBackend final : public Backend {
     return std::min(deadline(live_.next_due_ns()), deadline(buffered_.next_due_ns()));
   }
 
-  uint64_t coalesce_backlog(int64_t now_ns) override { return live_.Coalesce(now_ns) + buffered_.Coalesce(now_ns); }
+  uint64_t coalesce_backlog(int64_t now_ns) override { return live_.coalesce(now_ns) + buffered_.coalesce(now_ns); }
 
   Outcome authenticate(std::string_view user, std::string_view password, int32_t* user_id) override {
     return sim_authenticate(user, password, user_id);
@@ -132,7 +132,7 @@ class SimBackend final : public Backend {
   void produce_buffered(int64_t now_ns, EventBatcher& out) {
     BufferedStrings strings(out);
     for (;;) {
-      const sim::PollResult r = buffered_.Poll(now_ns, buffered_scratch_, strings);
+      const sim::PollResult r = buffered_.poll(now_ns, buffered_scratch_, strings);
       for (size_t i = 0; i < r.numeric; ++i) {
         const proto::DataChange& c = buffered_scratch_[i];
         out.add_buffered_sample({c.server_handle(), c.item_handle()},
@@ -153,7 +153,7 @@ class SimBackend final : public Backend {
 
 std::unique_ptr<Backend> make_sim_backend(std::span<const OptionPair> options, std::string* message) {
   sim::SimOptions parsed;
-  if (Status s = sim::ParseSimOptions(options, &parsed); !s.ok()) {
+  if (Status s = sim::parse_sim_options(options, &parsed); !s.is_ok()) {
     *message = "sim: " + s.message();
     return nullptr;
   }
