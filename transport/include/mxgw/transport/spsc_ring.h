@@ -1,18 +1,21 @@
 // SpscRing: a bounded, lock-free, single-producer single-consumer ring.
 //
-// Contract: only one thread may call the producer side (try_push, emplace) and only
-// one thread may call the consumer side (front, pop, try_pop, drain) at a time. Either
-// side may ask size_approx()/empty() at any time for an estimate.
+// Contract: only one thread may call the producer side (try_emplace, try_push) and
+// only one thread may call the consumer side (front, pop, try_pop, release_consumed)
+// at a time. Either side may ask size_approx()/empty() at any time for an estimate.
 //
 // Layout and ordering follow the classic design: the producer owns `tail_`, the
-// consumer owns `head_`; each reads its own index relaxed, reads the other side's
-// index with acquire only when its cached copy says the ring looks full (producer) or
-// empty (consumer), and publishes its own index with release. Each index and each
-// cache sits on its own cache line so the two threads never write the same line.
-// Indices count up without wrapping (64 bits); a slot is index & mask.
+// consumer owns its head; each reads the other side's index with acquire only when
+// its cached copy says the ring looks full (producer) or empty (consumer), and
+// publishes its own with release. The producer publishes every item at once (latency
+// matters); the consumer hands freed slots back in batches of capacity/16, and
+// whenever it has consumed everything it has seen, so that a full ring costs one cache-line transfer
+// per batch rather than per item. Each shared index and each cache sits on its own
+// cache line. Indices count up without wrapping (64 bits); a slot is index & mask.
 
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstddef>
@@ -35,7 +38,8 @@ class SpscRing {
   // Capacity is rounded up to a power of two.
   explicit SpscRing(size_t capacity)
       : mask_(std::bit_ceil(capacity < 2 ? size_t{2} : capacity) - 1),
-        slots_(static_cast<Slot*>(::operator new[]((mask_ + 1) * sizeof(Slot), std::align_val_t{kCacheLineSize}))) {}
+        slots_(static_cast<Slot*>(::operator new[]((mask_ + 1) * sizeof(Slot), std::align_val_t{kCacheLineSize}))),
+        release_batch_(std::max<uint64_t>(1, (mask_ + 1) / 16)) {}
 
   ~SpscRing() {
     while (front()) pop();
@@ -49,6 +53,7 @@ class SpscRing {
 
   // ---- producer side ----
 
+  // Constructs an item at the tail; false (and nothing constructed) when full.
   template <typename... Args>
   bool try_emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args&&...>) {
     // Relaxed: only this thread writes tail_.
@@ -56,7 +61,7 @@ class SpscRing {
     if (tail - head_cache_ == capacity()) {
       // Acquire pairs with the consumer's release store of head_: its move out of the
       // slot we are about to reuse happens before our construction in it.
-      head_cache_ = head_.load(std::memory_order_acquire);
+      head_cache_ = released_head_atomic_.load(std::memory_order_acquire);
       if (tail - head_cache_ == capacity()) return false;
     }
     new (&slots_[tail & mask_].storage) T(std::forward<Args>(args)...);
@@ -72,30 +77,41 @@ class SpscRing {
 
   // The oldest item, or nullptr when the ring is empty. Valid until pop().
   T* front() noexcept {
-    // Relaxed: only this thread writes head_.
-    const uint64_t head = head_.load(std::memory_order_relaxed);
-    if (head == tail_cache_) {
+    if (head_ == tail_cache_) {
       // Acquire pairs with the producer's release store of tail_: the item's
       // construction happens before we read it.
       tail_cache_ = tail_.load(std::memory_order_acquire);
-      if (head == tail_cache_) return nullptr;
+      if (head_ == tail_cache_) return nullptr;
     }
-    return std::launder(reinterpret_cast<T*>(&slots_[head & mask_].storage));
+    return std::launder(reinterpret_cast<T*>(&slots_[head_ & mask_].storage));
   }
 
-  // Destroys the oldest item. REQUIRES: front() != nullptr.
+  // Destroys the oldest item. REQUIRES: the ring is not empty (front() returned it,
+  // or size_approx() said so).
   void pop() noexcept {
-    const uint64_t head = head_.load(std::memory_order_relaxed);
-    if (head == tail_cache_) {
-      // No front() saw this item (the caller knew the ring was not empty from
-      // size_approx(), say). Acquire as front() would: the item's construction happens
-      // before its destruction here, and head_ never passes tail_cache_, which would
-      // leave front() unable to see the ring empty again.
+    if (head_ == tail_cache_) {
+      // No front() saw this item. Acquire as front() would, so that its construction
+      // happens before its destruction here.
       tail_cache_ = tail_.load(std::memory_order_acquire);
     }
-    std::launder(reinterpret_cast<T*>(&slots_[head & mask_].storage))->~T();
-    // Release: the item's destruction happens before the producer reuses the slot.
-    head_.store(head + 1, std::memory_order_release);
+    std::launder(reinterpret_cast<T*>(&slots_[head_ & mask_].storage))->~T();
+    ++head_;
+    // Freed slots go back to the producer in batches: one store (and one cache-line
+    // transfer) per batch instead of per item, which is what keeps a full ring fast.
+    // Having consumed every item it knows of, the consumer releases at once, so a
+    // drained ring never withholds slots.
+    if (head_ - released_head_ >= release_batch_ || head_ == tail_cache_) release_consumed();
+  }
+
+  // Hands every slot popped so far back to the producer at once. pop() does this by
+  // itself every batch and whenever it has consumed all it has seen; a consumer that
+  // stops part-way may call it so that no slot stays withheld while it waits.
+  void release_consumed() noexcept {
+    if (released_head_ == head_) return;
+    released_head_ = head_;
+    // Release: the popped items' destruction happens before the producer, through
+    // its acquire load, reuses their slots.
+    released_head_atomic_.store(head_, std::memory_order_release);
   }
 
   bool try_pop(T& out) noexcept {
@@ -112,7 +128,7 @@ class SpscRing {
     // Acquire on both: a consistent-enough snapshot for metrics and heuristics;
     // tail is read first so the difference is never negative from this thread's view.
     const uint64_t tail = tail_.load(std::memory_order_acquire);
-    const uint64_t head = head_.load(std::memory_order_acquire);
+    const uint64_t head = released_head_atomic_.load(std::memory_order_acquire);
     return tail >= head ? static_cast<size_t>(tail - head) : 0;
   }
   bool empty() const noexcept { return size_approx() == 0; }
@@ -125,12 +141,19 @@ class SpscRing {
   const size_t mask_;
   Slot* const slots_;
 
+  const uint64_t release_batch_;
+
   alignas(kCacheLineSize) std::atomic<uint64_t> tail_{0};  // written by the producer
-  alignas(kCacheLineSize) uint64_t head_cache_ = 0;        // producer's copy of head_
-  alignas(kCacheLineSize) std::atomic<uint64_t> head_{0};  // written by the consumer
-  alignas(kCacheLineSize) uint64_t tail_cache_ = 0;        // consumer's copy of tail_
+  alignas(kCacheLineSize) uint64_t head_cache_ = 0;        // producer's copy of the released head
+  // Written by the consumer once per release batch; read by the producer.
+  alignas(kCacheLineSize) std::atomic<uint64_t> released_head_atomic_{0};
+  // The consumer's own state, on one line: its position, what it has released, and
+  // its copy of tail_.
+  alignas(kCacheLineSize) uint64_t head_ = 0;
+  uint64_t released_head_ = 0;
+  uint64_t tail_cache_ = 0;
   // Keeps the next object off the consumer's cache line.
-  std::byte padding_[kCacheLineSize - sizeof(uint64_t)];
+  std::byte padding_[kCacheLineSize - 3 * sizeof(uint64_t)];
 };
 
 }  // namespace mxgw::transport

@@ -101,6 +101,7 @@ class StreamEndpoint {
   uint64_t frames_sent() const noexcept { return frames_sent_; }
   const std::string& peer() const noexcept { return peer_; }
   uv_stream_t* stream() noexcept { return &handle_.stream; }
+  const uv_stream_t* stream() const noexcept { return &handle_.stream; }
   uv_loop_t* loop() noexcept { return handle_.handle.loop; }
 
   // For Listener and the connect functions: a fresh endpoint with an initialised,
