@@ -2,6 +2,7 @@
 // (same seed, same values; another seed, other values), replay order and timing at
 // a fast multiple, and the example C plugin proving the plugin ABI from outside.
 
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -144,6 +145,46 @@ TEST_F(WorkerBackendsTest, ReplayReportsTheLineOfABadRow) {
   EXPECT_FALSE(start(std::move(l)));
   ASSERT_TRUE(fault_.has_value());
   EXPECT_NE(fault_->message().find("line 2"), std::string::npos) << fault_->to_string();
+}
+
+TEST_F(WorkerBackendsTest, BackpressureStopsTheWorkerAndCoalescingIsReported) {
+  ASSERT_TRUE(start(launch("sim", {{"rate_ms", "1"}, {"tags", "Line:20000"}})));
+  const int32_t server = register_client();
+  std::vector<std::string> tags;
+  for (int i = 0; i < 20000; ++i) tags.push_back("Line_" + std::string(i < 10 ? "00" : i < 100 ? "0" : "") + std::to_string(i) + ".Counter");
+  const CommandAnswer added = invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
+    return std::pair{proto::CommandBody::AddItems, proto::CreateAddItems(fbb, server, fbb.CreateVectorOfStrings(tags)).Union()};
+  });
+  ASSERT_EQ(added.handles.size(), tags.size());
+  invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
+    return std::pair{proto::CommandBody::AdviseItems, proto::CreateAdviseItems(fbb, server, fbb.CreateVector(added.handles)).Union()};
+  });
+  // Stop reading until the kernel holds a backlog the worker cannot get rid of, then
+  // read again; repeat until the worker has had to block and says what it merged.
+  uv_os_fd_t fd = -1;
+  ASSERT_EQ(uv_fileno(reinterpret_cast<const uv_handle_t*>(link_->endpoint()->stream()), &fd), 0);
+  for (int round = 0; round < 50 && coalesced_ == 0; ++round) {
+    link_->pause_events();
+    ASSERT_TRUE(run_until([&] {
+      int unread = 0;
+      ::ioctl(fd, FIONREAD, &unread);
+      return unread >= (128 << 10);
+    }));
+    link_->resume_events();
+    run_until([&] { return coalesced_ > 0; }, 200);
+  }
+  EXPECT_GT(coalesced_, 0u);
+  // Coalescing drops intermediate values, never reorders or repeats: per item, the
+  // counter's timestamps still strictly increase.
+  std::map<int32_t, int64_t> last_time;
+  for (const SeenEvent& e : events_) {
+    if (e.kind != Kind::NumericChange) continue;
+    auto [at, fresh] = last_time.try_emplace(e.item_handle, e.source_time_ns);
+    if (!fresh) {
+      ASSERT_GT(e.source_time_ns, at->second) << "item " << e.item_handle;
+      at->second = e.source_time_ns;
+    }
+  }
 }
 
 class PluginTest : public WorkerFixture {

@@ -62,13 +62,19 @@ void WorkerPeer::reap() {
 }
 
 bool WorkerPeer::run_until(const std::function<bool()>& done, uint64_t timeout_ms) {
+  // The deadline ends the wait; the tick wakes the loop every millisecond so that
+  // conditions on state outside the loop (a socket's queue, a process) are seen.
   uv_timer_t deadline;
+  uv_timer_t tick;
   uv_timer_init(peer_loop_, &deadline);
+  uv_timer_init(peer_loop_, &tick);
   bool expired = false;
   deadline.data = &expired;
   uv_timer_start(&deadline, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, timeout_ms, 0);
+  uv_timer_start(&tick, [](uv_timer_t*) {}, 1, 1);
   while (!done() && !expired) uv_run(peer_loop_, UV_RUN_ONCE);
   uv_close(reinterpret_cast<uv_handle_t*>(&deadline), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&tick), nullptr);
   uv_run(peer_loop_, UV_RUN_NOWAIT);
   return done();
 }
