@@ -115,6 +115,9 @@ TEST_F(WorkerBackendsTest, ReplayDeliversRowsInOrderWithRecordedTimestamps) {
     EXPECT_EQ(counts[i].source_time_ns, t0 + i * 100'000'000LL);
   }
   EXPECT_EQ(events_of(batch, Kind::DataChange)[3].text, "B-15");
+  // Paced, not dumped: 1.9 s of recording at 20x cannot arrive in less than 95 ms
+  // (less the first row's own delay).
+  EXPECT_GE(counts.back().received_ns - counts.front().received_ns, 80'000'000);
   // Production order across items is kept: each batch string follows its counter row.
   size_t seen_counts = 0;
   for (const SeenEvent& e : events_) {
@@ -202,10 +205,15 @@ TEST_F(PluginTest, ExamplePluginServesReadsAndWrites) {
   const int32_t seconds = add_item(server, "Clock.Seconds");
   const int32_t text = add_item(server, "Clock.Text");
   const int32_t memory = add_item(server, "Memory.Gain");
-  advise(server, seconds);
-  advise(server, text);
-  advise(server, memory);
-  ASSERT_TRUE(run_until([&] { return count_of(seconds, Kind::NumericChange) >= 3 && count_of(text, Kind::DataChange) >= 3; }));
+  const int32_t synced = add_item(server, "Clock.Synced");
+  for (int32_t item : {seconds, text, memory, synced}) advise(server, item);
+  ASSERT_TRUE(run_until([&] {
+    return count_of(seconds, Kind::NumericChange) >= 3 && count_of(text, Kind::DataChange) >= 3 &&
+           count_of(synced, Kind::DataChange) >= 3;
+  }));
+  // A change whose status is not a success is delivered, with its status.
+  EXPECT_FALSE(events_of(synced, Kind::DataChange)[0].success);
+  EXPECT_TRUE(events_of(text, Kind::DataChange)[0].success);
   EXPECT_EQ(events_of(seconds, Kind::NumericChange)[0].data_type, proto::MxDataType::Integer);
   EXPECT_EQ(events_of(text, Kind::DataChange)[0].text.size(), 8u);  // HH:MM:SS
 
@@ -236,6 +244,9 @@ TEST_F(PluginTest, MissingPluginIsAClearError) {
   l.plugin_path = runtime_dir_;  // a directory, not a shared library
   EXPECT_FALSE(start(std::move(l)));
   ASSERT_TRUE(fault_.has_value());
+  EXPECT_NE(fault_->message().find("status 64"), std::string::npos) << fault_->to_string();
+  ASSERT_TRUE(run_until([&] { return exited_; }));
+  EXPECT_EQ(exit_status_, 64);  // refused on the command line, before connecting
 }
 
 }  // namespace

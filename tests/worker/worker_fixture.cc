@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include <mxgw/transport/frame_verifier.h>
@@ -118,6 +119,9 @@ void WorkerPeer::on_reply(engine::WorkerLink&, const proto::Reply& reply, const 
 void WorkerPeer::on_events(engine::WorkerLink&, transport::Frame&& frame) {
   const proto::EventBatch* batch = transport::event_batch(frame.payload);
   coalesced_ += batch->coalesced_changes();
+  const int64_t received_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::steady_clock::now().time_since_epoch())
+                                  .count();
   transport::EventCursor cursor(*batch);
   transport::EventRef ref;
   using Kind = transport::EventRef::Kind;
@@ -163,6 +167,7 @@ void WorkerPeer::on_events(engine::WorkerLink&, transport::Frame&& frame) {
       case Kind::OperationComplete:
       case Kind::SessionState: break;
     }
+    e.received_ns = received_ns;
     events_.push_back(std::move(e));
   }
 }

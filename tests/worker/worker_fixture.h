@@ -37,6 +37,7 @@ struct SeenEvent {
   uint64_t write_id = 0;
   bool success = true;
   size_t samples = 0;  // buffered changes
+  int64_t received_ns = 0;  // steady clock, when the frame reached the test
 };
 
 // The answer to one command.

@@ -5,6 +5,9 @@
  * Tags:
  *   Clock.Seconds   Integer  read-only  whole seconds since the Unix epoch (mod 2^31)
  *   Clock.Text      String   read-only  "HH:MM:SS" UTC
+ *   Clock.Synced    Boolean  read-only  always false, and every update carries a
+ *                                       non-success status (Warning, detail 1):
+ *                                       how a source reports a value it cannot vouch for
  *   Memory.<name>   Double   writable   holds the last value written; starts at 0
  * Options:
  *   period_ms       update period of the Clock tags, 1..3600000 (default 1000)
@@ -19,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum item_kind { CLOCK_SECONDS, CLOCK_TEXT, MEMORY };
+enum item_kind { CLOCK_SECONDS, CLOCK_TEXT, CLOCK_SYNCED, MEMORY };
 
 typedef struct item {
   mxgw_item_key key;
@@ -37,6 +40,9 @@ struct mxgw_backend {
   size_t count;
   size_t capacity;
 };
+
+/* Warning (2), detected by the responding automation object (5), detail 1. */
+static const mxgw_status kUnsynced = {0, 2, 5, 1};
 
 static void set_error(char* error, size_t size, const char* text) {
   if (size > 0) snprintf(error, size, "%s", text);
@@ -99,13 +105,17 @@ static int add_item(mxgw_backend* b, mxgw_item_key key, const char* tag, int buf
     fresh.kind = CLOCK_TEXT;
     *data_type = MXGW_TYPE_STRING;
     *writable = 0;
+  } else if (strcmp(tag, "Clock.Synced") == 0) {
+    fresh.kind = CLOCK_SYNCED;
+    *data_type = MXGW_TYPE_BOOLEAN;
+    *writable = 0;
   } else if (strncmp(tag, "Memory.", 7) == 0 && tag[7] != '\0') {
     fresh.kind = MEMORY;
     *data_type = MXGW_TYPE_DOUBLE;
     *writable = 1;
   } else {
     char text[200];
-    snprintf(text, sizeof text, "example_clock has no tag '%s' (Clock.Seconds, Clock.Text, Memory.<name>)", tag);
+    snprintf(text, sizeof text, "example_clock has no tag '%s' (Clock.Seconds, Clock.Text, Clock.Synced, Memory.<name>)", tag);
     set_error(error, error_size, text);
     return MXGW_BACKEND_UNKNOWN_TAG;
   }
@@ -156,6 +166,7 @@ static int64_t produce(mxgw_backend* b, int64_t now_ns, const mxgw_host_api* hos
     item* it = &b->items[i];
     if (!it->active) continue;
     char text[16];
+    const mxgw_status* status = NULL;
     mxgw_value v;
     memset(&v, 0, sizeof v);
     int64_t stamp = now_ns;
@@ -175,6 +186,10 @@ static int64_t produce(mxgw_backend* b, int64_t now_ns, const mxgw_host_api* hos
       if (it->kind == CLOCK_SECONDS) {
         v.data_type = MXGW_TYPE_INTEGER;
         v.number = (double)(seconds % 2147483647);
+      } else if (it->kind == CLOCK_SYNCED) {
+        v.data_type = MXGW_TYPE_BOOLEAN;
+        v.number = 0;
+        status = &kUnsynced;
       } else {
         snprintf(text, sizeof text, "%02d:%02d:%02d", (int)(seconds / 3600 % 24), (int)(seconds / 60 % 60),
                  (int)(seconds % 60));
@@ -186,7 +201,7 @@ static int64_t produce(mxgw_backend* b, int64_t now_ns, const mxgw_host_api* hos
       if (it->next_due < next) next = it->next_due;
     }
     it->pending = 0;
-    if (!host_api->emit(host, it->key, &v, MXGW_QUALITY_GOOD, stamp)) return now_ns;
+    if (!host_api->emit(host, it->key, &v, MXGW_QUALITY_GOOD, stamp, status)) return now_ns;
   }
   return next;
 }

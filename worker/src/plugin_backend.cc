@@ -90,9 +90,15 @@ class PluginBackend final : public Backend {
   };
   static mxgw_item_key c_key(ItemKey key) { return {key.server_handle, key.item_handle}; }
   static int emit(mxgw_backend_host* host, mxgw_item_key key, const mxgw_value* value, uint32_t quality,
-                  int64_t source_time_ns) {
+                  int64_t source_time_ns, const mxgw_status* status) {
     EventBatcher& out = *reinterpret_cast<Host*>(host)->out;
-    out.add_data_change({key.server_handle, key.item_handle}, from_c(*value), quality, source_time_ns);
+    if (status && status->success == 0) {
+      const proto::MxStatus failed(status->success, static_cast<proto::MxStatusCategory>(status->category),
+                                   static_cast<proto::MxStatusSource>(status->detected_by), status->detail);
+      out.add_data_change({key.server_handle, key.item_handle}, from_c(*value), quality, source_time_ns, {&failed, 1});
+    } else {
+      out.add_data_change({key.server_handle, key.item_handle}, from_c(*value), quality, source_time_ns);
+    }
     return out.wants_more() ? 1 : 0;
   }
   static constexpr mxgw_host_api kHostApi{sizeof(mxgw_host_api), &PluginBackend::emit};

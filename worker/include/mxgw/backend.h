@@ -83,6 +83,15 @@ typedef struct mxgw_value {
   size_t text_length;
 } mxgw_value;
 
+/* MXSTATUS_PROXY: success non-zero when ok; category and detected_by use MXAccess's
+ * numbering (schema/mx_types.fbs: MxStatusCategory, MxStatusSource). */
+typedef struct mxgw_status {
+  int16_t success;
+  int8_t category;
+  int8_t detected_by;
+  int16_t detail;
+} mxgw_status;
+
 typedef struct mxgw_option {
   const char* key;
   const char* value;
@@ -91,11 +100,13 @@ typedef struct mxgw_option {
 /* What the worker offers a plugin during produce(). */
 typedef struct mxgw_host_api {
   uint32_t struct_size; /* sizeof(mxgw_host_api) of the worker */
-  /* Emits one data change of an active item. Returns 1 while the worker wants more
-   * events this round, 0 when the plugin should return from produce() (the batch
-   * budget is spent or the gateway connection pushes back). */
+  /* Emits one data change of an active item, with its status (NULL: success). A
+   * change whose status is not a success is delivered like any other. Returns 1
+   * while the worker wants more events this round, 0 when the plugin should return
+   * from produce() (the batch budget is spent or the gateway connection pushes
+   * back). */
   int (*emit)(mxgw_backend_host* host, mxgw_item_key key, const mxgw_value* value, uint32_t quality,
-              int64_t source_time_ns);
+              int64_t source_time_ns, const mxgw_status* status);
 } mxgw_host_api;
 
 typedef struct mxgw_backend_vtable {
