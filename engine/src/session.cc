@@ -235,14 +235,19 @@ void Session::finish() {
   }
   distributor_.end_all();
   context_.metrics.count_ending(*ending_, fault_code_);
-  if (auto open = std::exchange(on_open_, nullptr)) {
-    open({ErrorCode::OpenFailed, ending_reason_.empty() ? "the session ended before its worker was ready"
-                                                        : ending_reason_},
-         info());
-  }
-  for (CloseCallback& done : close_waiters_) done({}, false);
-  for (DoneCallback& done : kill_waiters_) done({});
-  context_.dispose(*this);
+  // Everyone waiting is answered after the shard has let go of the session (its
+  // slot is free again), so that whoever reacts to the answer finds it gone.
+  auto open = std::exchange(on_open_, nullptr);
+  auto closes = std::move(close_waiters_);
+  auto kills = std::move(kill_waiters_);
+  const Status open_failure{ErrorCode::OpenFailed, ending_reason_.empty()
+                                                       ? "the session ended before its worker was ready"
+                                                       : ending_reason_};
+  const SessionInfo last = info();
+  context_.dispose(*this);  // destroys this session
+  if (open) open(open_failure, last);
+  for (CloseCallback& done : closes) done({}, false);
+  for (DoneCallback& done : kills) done({});
 }
 
 SessionInfo Session::info() const {

@@ -1,0 +1,78 @@
+// A fixture around a real SessionManager with real mxgw-worker processes: blocking
+// wrappers over the callback API (each with a deadline), the metrics invariants the
+// design promises, and a census of the test process's children and descriptors.
+
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/src/session_manager.h"
+#include "engine/src/subscription.h"
+
+namespace mxgw::testing {
+
+inline const engine::Caller kAlice{"alice", false};
+inline const engine::Caller kBob{"bob", false};
+inline const engine::Caller kAdmin{"ops", true};
+
+struct Opened {
+  Status status;
+  engine::SessionInfo info;
+};
+
+struct Closed {
+  Status status;
+  bool already_closed = false;
+};
+
+// Waits for a future, failing the test rather than hanging.
+template <typename T>
+T await(std::future<T> future, std::chrono::milliseconds deadline = std::chrono::seconds(30)) {
+  if (future.wait_for(deadline) != std::future_status::ready) {
+    ADD_FAILURE() << "no answer within " << deadline.count() << " ms";
+    return T{};
+  }
+  return future.get();
+}
+
+// Processes whose parent is this process (zombies included).
+std::vector<int> child_processes();
+size_t open_descriptors();
+bool process_exists(int pid);
+
+class EngineFixture : public ::testing::Test {
+ protected:
+  void TearDown() override;
+
+  // A configuration for tests: two shards, short timeouts, the built worker.
+  engine::EngineConfig test_config() const;
+  void start(engine::EngineConfig config);
+
+  Opened open(const engine::Caller& caller, engine::OpenRequest request = {});
+  engine::CommandResult invoke(const engine::Caller& caller, const std::string& id, proto::CommandT command);
+  Closed close(const engine::Caller& caller, const std::string& id);
+  Status kill(const engine::Caller& caller, const std::string& id, const std::string& reason);
+  Status renew(const engine::Caller& caller, const std::string& id);
+  std::vector<engine::SessionInfo> list(const engine::Caller& caller);
+  std::shared_ptr<engine::Subscription> subscribe(const engine::Caller& caller, const std::string& id);
+
+  // Register + AddItem + Advise of one sim tag; returns the item handle.
+  int32_t advise_tag(const engine::Caller& caller, const std::string& id, const std::string& tag);
+
+  // Waits (polling, with a deadline) until `done` holds.
+  bool eventually(const std::function<bool()>& done, std::chrono::milliseconds deadline = std::chrono::seconds(20));
+
+  // The accounting promises of DESIGN.md, at a quiet moment.
+  void expect_balanced();
+
+  std::unique_ptr<engine::SessionManager> manager_;
+};
+
+}  // namespace mxgw::testing
