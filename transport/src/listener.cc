@@ -166,35 +166,41 @@ void Listener::on_closed(uv_handle_t* handle) {
   delete self;
 }
 
+namespace {
+
+// A new endpoint of `type` with its connect attempt, or nullptr after telling `done`.
+ConnectAttempt* begin_attempt(uv_loop_t* loop, StreamEndpoint::StreamType type,
+                              const StreamEndpoint::Options& options, ConnectFn& done) {
+  StreamEndpoint* endpoint = StreamEndpoint::create(loop, type, options);
+  if (!endpoint) {
+    done({ErrorCode::Internal, "cannot create a socket handle"}, nullptr);
+    return nullptr;
+  }
+  auto* attempt = new ConnectAttempt{};
+  attempt->endpoint = endpoint;
+  attempt->done = std::move(done);
+  attempt->request.data = attempt;
+  return attempt;
+}
+
+}  // namespace
+
 void connect_unix(uv_loop_t* loop, const std::string& path, const StreamEndpoint::Options& options, ConnectFn done) {
   if (!unix_path_fits(path)) {
     done({ErrorCode::InvalidArgument, "Unix socket path is too long: " + path}, nullptr);
     return;
   }
-  StreamEndpoint* endpoint = StreamEndpoint::create(loop, StreamEndpoint::StreamType::UnixPipe, options);
-  if (!endpoint) {
-    done({ErrorCode::Internal, "cannot create a pipe handle"}, nullptr);
-    return;
-  }
-  auto* attempt = new ConnectAttempt{};
-  attempt->endpoint = endpoint;
-  attempt->done = std::move(done);
+  ConnectAttempt* attempt = begin_attempt(loop, StreamEndpoint::StreamType::UnixPipe, options, done);
+  if (!attempt) return;
   attempt->target = "unix://" + path;
-  attempt->request.data = attempt;
-  uv_pipe_connect(&attempt->request, reinterpret_cast<uv_pipe_t*>(endpoint->stream()), path.c_str(),
+  uv_pipe_connect(&attempt->request, reinterpret_cast<uv_pipe_t*>(attempt->endpoint->stream()), path.c_str(),
                   [](uv_connect_t* req, int result) { static_cast<ConnectAttempt*>(req->data)->report(result); });
 }
 
 void connect_tcp(uv_loop_t* loop, const std::string& host, uint16_t port, const StreamEndpoint::Options& options,
                  ConnectFn done) {
-  StreamEndpoint* endpoint = StreamEndpoint::create(loop, StreamEndpoint::StreamType::Tcp, options);
-  if (!endpoint) {
-    done({ErrorCode::Internal, "cannot create a TCP handle"}, nullptr);
-    return;
-  }
-  auto* attempt = new ConnectAttempt{};
-  attempt->endpoint = endpoint;
-  attempt->done = std::move(done);
+  ConnectAttempt* attempt = begin_attempt(loop, StreamEndpoint::StreamType::Tcp, options, done);
+  if (!attempt) return;
   attempt->port = port;
   sockaddr_storage address;
   if (parse_numeric(host, port, &address)) {

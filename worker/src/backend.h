@@ -32,6 +32,10 @@ struct ItemKey {
   int32_t server_handle = 0;
   int32_t item_handle = 0;
   friend bool operator==(const ItemKey&, const ItemKey&) = default;
+  // Both handles in one integer, for hash maps.
+  uint64_t packed() const {
+    return (uint64_t{static_cast<uint32_t>(server_handle)} << 32) | static_cast<uint32_t>(item_handle);
+  }
 };
 
 struct ItemInfo {

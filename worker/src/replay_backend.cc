@@ -39,14 +39,14 @@ class ReplayBackend final : public Backend {
     }
     info->data_type = recording_.tags()[id].data_type;
     info->writable = false;
-    items_[key_of(key)] = {id, buffered};
+    items_[key.packed()] = {id, buffered};
     return {};
   }
 
-  void remove_item(ItemKey key) override { items_.erase(key_of(key)); }
+  void remove_item(ItemKey key) override { items_.erase(key.packed()); }
 
   void set_active(ItemKey key, bool active) override {
-    const auto found = items_.find(key_of(key));
+    const auto found = items_.find(key.packed());
     if (found == items_.end()) return;
     std::vector<Subscriber>& list = subscribers_[found->second.tag];
     std::erase_if(list, [&](const Subscriber& s) { return s.key == key; });
@@ -89,9 +89,6 @@ class ReplayBackend final : public Backend {
     uint32_t tag;
     bool buffered;
   };
-  static uint64_t key_of(ItemKey key) {
-    return (uint64_t{static_cast<uint32_t>(key.server_handle)} << 32) | static_cast<uint32_t>(key.item_handle);
-  }
 
   void emit(const replay::Sample& sample, int64_t shift_ns, EventBatcher& out) {
     const proto::MxDataType type = recording_.tags()[sample.tag].data_type;

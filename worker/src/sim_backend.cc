@@ -26,10 +26,6 @@ Outcome from_status(const Status& status, CommandError otherwise) {
   }
 }
 
-uint64_t key_of(ItemKey key) {
-  return (uint64_t{static_cast<uint32_t>(key.server_handle)} << 32) | static_cast<uint32_t>(key.item_handle);
-}
-
 // Strings of the main scheduler go into the batch at their place in the bulk.
 class BatchStrings final : public sim::StringSink {
  public:
@@ -67,14 +63,14 @@ class SimBackend final : public Backend {
     const sim::AttributeDef& attribute = sim::attribute(id);
     info->data_type = attribute.data_type;
     info->writable = attribute.writable;
-    items_[key_of(key)] = {id, buffered};
+    items_[key.packed()] = {id, buffered};
     return {};
   }
 
-  void remove_item(ItemKey key) override { items_.erase(key_of(key)); }
+  void remove_item(ItemKey key) override { items_.erase(key.packed()); }
 
   void set_active(ItemKey key, bool active) override {
-    const auto found = items_.find(key_of(key));
+    const auto found = items_.find(key.packed());
     if (found == items_.end()) return;
     sim::Scheduler& scheduler = found->second.buffered ? buffered_ : live_;
     const sim::ItemHandles handles{key.server_handle, key.item_handle};
@@ -86,7 +82,7 @@ class SimBackend final : public Backend {
   }
 
   Outcome write(ItemKey key, const ScalarValue& value, int64_t timestamp_ns) override {
-    const auto found = items_.find(key_of(key));
+    const auto found = items_.find(key.packed());
     if (found == items_.end()) return Outcome::failure(CommandError::UnknownItemHandle, "no such sim item");
     const sim::WriteValue written{value.type, value.number, value.text};
     const int64_t when = timestamp_ns > 0 ? timestamp_ns : realtime_ns();
