@@ -12,6 +12,8 @@ target_compile_options(mxgw_compile_options INTERFACE
   -Wno-missing-field-initializers
   $<$<BOOL:${MXGW_WERROR}>:-Werror>)
 
+target_compile_definitions(mxgw_compile_options INTERFACE MXGW_VERSION_STRING="${PROJECT_VERSION}")
+
 if(MXGW_SANITIZE STREQUAL "address")
   set(_mxgw_san -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 elseif(MXGW_SANITIZE STREQUAL "thread")

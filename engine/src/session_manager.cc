@@ -89,6 +89,8 @@ SessionManager::~SessionManager() { shutdown(); }
 
 uint32_t SessionManager::shard_count() const noexcept { return static_cast<uint32_t>(shards_.size()); }
 
+Shard& SessionManager::shard(uint32_t index) { return shards_[index]->shard; }
+
 Status SessionManager::start() {
   if (started_) return {ErrorCode::InvalidArgument, "the engine is already started"};
   if (Status s = config_.validate(); !s.is_ok()) return s;
@@ -323,9 +325,8 @@ void SessionManager::list_from(std::shared_ptr<ListWalk> walk, size_t index) {
   });
 }
 
-void SessionManager::shutdown() {
+void SessionManager::close_all_sessions() {
   if (!started_ || stopped_) return;
-  stopped_ = true;
   accepting_.store(false, std::memory_order_relaxed);
   std::vector<std::promise<void>> drained(shards_.size());
   std::vector<std::future<void>> waits;
@@ -344,6 +345,12 @@ void SessionManager::shutdown() {
     });
   }
   for (auto& wait : waits) wait.wait();
+}
+
+void SessionManager::shutdown() {
+  if (!started_ || stopped_) return;
+  close_all_sessions();
+  stopped_ = true;
   for (auto& state : shards_) {
     ShardState* s = state.get();
     s->shard.stop([s] { uv_close(reinterpret_cast<uv_handle_t*>(&s->lease_sweep), nullptr); });

@@ -39,6 +39,8 @@
 
 namespace mxgw::engine {
 
+class Shard;
+
 class SessionManager {
  public:
   explicit SessionManager(EngineConfig config);
@@ -48,8 +50,12 @@ class SessionManager {
 
   // Creates the private runtime directory, finds the worker, starts the shards.
   Status start();
-  // Closes every session (killing those that do not close in time), stops the
-  // shards and removes the runtime directory. Idempotent.
+  // Refuses new sessions and closes every open one ("gateway-shutdown"), killing
+  // those that do not close in time; returns once all are gone. The shards keep
+  // running (the gateway still has connections to flush).
+  void close_all_sessions();
+  // close_all_sessions(), then stops the shards and removes the runtime directory.
+  // Idempotent.
   void shutdown();
 
   void open(const Caller& caller, OpenRequest request, OpenCallback done);
@@ -72,6 +78,10 @@ class SessionManager {
   const EngineConfig& config() const noexcept { return config_; }
   const std::string& runtime_dir() const noexcept { return runtime_dir_; }
   uint32_t shard_count() const noexcept;
+  // The engine's shards also host the gateway's client connections, so that I/O for
+  // clients runs on the same threads as the sessions. REQUIRES: start() succeeded,
+  // index < shard_count().
+  Shard& shard(uint32_t index);
 
  private:
   struct ShardState;

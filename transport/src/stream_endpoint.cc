@@ -7,6 +7,9 @@
 #include <cassert>
 #include <cstring>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <mxgw/transport/frame_verifier.h>
 
 namespace mxgw::transport {
@@ -52,6 +55,31 @@ StreamEndpoint* StreamEndpoint::create(uv_loop_t* loop, StreamType type, const O
   uv_unref(reinterpret_cast<uv_handle_t*>(&endpoint->flush_prepare_));
   uv_unref(reinterpret_cast<uv_handle_t*>(&endpoint->flush_check_));
   return endpoint;
+}
+
+StreamEndpoint* StreamEndpoint::adopt(uv_loop_t* loop, StreamType type, int fd, const Options& options,
+                                      std::string peer) {
+  StreamEndpoint* endpoint = create(loop, type, options);
+  if (!endpoint) {
+    ::close(fd);
+    return nullptr;
+  }
+  const int status = type == StreamType::Tcp ? uv_tcp_open(&endpoint->handle_.tcp, fd)
+                                             : uv_pipe_open(&endpoint->handle_.pipe, fd);
+  if (status != 0) {
+    ::close(fd);
+    endpoint->abort();
+    return nullptr;
+  }
+  endpoint->configure_socket();
+  endpoint->set_peer(std::move(peer));
+  return endpoint;
+}
+
+int StreamEndpoint::duplicate_socket() const {
+  uv_os_fd_t fd = -1;
+  if (uv_fileno(&handle_.handle, &fd) != 0) return -1;
+  return ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
 }
 
 StreamEndpoint::StreamEndpoint(const Options& options, StreamType type)

@@ -107,6 +107,14 @@ class StreamEndpoint {
   // For Listener and the connect functions: a fresh endpoint with an initialised,
   // not yet connected handle on `loop`; nullptr if libuv refuses the handle.
   static StreamEndpoint* create(uv_loop_t* loop, StreamType type, const Options& options);
+  // An endpoint on `loop` over an already connected socket, which it now owns; used
+  // to move an accepted connection to another loop. nullptr (and `fd` closed) if
+  // libuv refuses it.
+  static StreamEndpoint* adopt(uv_loop_t* loop, StreamType type, int fd, const Options& options, std::string peer);
+  // A duplicate of the connected socket's descriptor, for adopt() on another loop;
+  // -1 on failure. The caller then aborts this endpoint.
+  int duplicate_socket() const;
+  StreamType type() const noexcept { return type_; }
   void set_peer(std::string peer) { peer_ = std::move(peer); }
   // Applies socket options once the handle is connected.
   void configure_socket();

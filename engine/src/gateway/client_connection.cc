@@ -1,0 +1,219 @@
+// The client protocol on one connection.
+
+#include "engine/src/gateway/client_connection.h"
+
+#include <mxgw/transport/frame_verifier.h>
+
+#include "engine/src/gateway/client_replies.h"
+
+namespace mxgw::gateway {
+namespace {
+
+std::string text(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+
+}  // namespace
+
+ClientConnection::ClientConnection(ConnectionHost& host, uint32_t shard, uint64_t id, transport::StreamEndpoint* endpoint)
+    : host_(host), shard_(shard), id_(id), endpoint_(endpoint) {}
+
+ClientConnection::~ClientConnection() {
+  for (auto& [id, s] : subscriptions_) host_.manager.unsubscribe(s.session_id, id);
+}
+
+void ClientConnection::start() { endpoint_->start(this); }
+
+void ClientConnection::reply(transport::SharedBytes payload) {
+  if (!closing_) endpoint_->send(transport::FrameKind::ClientControl, std::move(payload));
+}
+
+void ClientConnection::fail(uint64_t request_id, const Status& status) { reply(error_frame(builder_, request_id, status)); }
+
+// ---- incoming ---------------------------------------------------------------
+
+void ClientConnection::on_frame(transport::StreamEndpoint&, transport::Frame&& frame) {
+  if (frame.kind != transport::FrameKind::ClientControl) {
+    fail(0, {ErrorCode::UnknownMessage,
+             "clients send ClientControl frames, not " + std::string(transport::frame_kind_name(frame.kind))});
+    endpoint_->close();
+    return;
+  }
+  const proto::ClientFrame* message = transport::client_frame(frame.payload);
+  handle(message->request_id(), *message);
+}
+
+void ClientConnection::on_stream_error(transport::StreamEndpoint&, const Status& why) {
+  // The stream cannot be trusted any more: say why (if anyone listens) and close.
+  if (!why.is_ok()) fail(0, why);
+}
+
+void ClientConnection::on_backpressure(transport::StreamEndpoint&, bool blocked) {
+  if (!blocked) drain();
+}
+
+void ClientConnection::on_closed(transport::StreamEndpoint&) {
+  closing_ = true;
+  host_.forget(shard_, id_);  // destroys this
+}
+
+void ClientConnection::handle(uint64_t request_id, const proto::ClientFrame& frame) {
+  using proto::ClientMessage;
+  if (!caller_) {
+    if (frame.message_type() == ClientMessage::Hello) return hello(request_id, *frame.message_as_Hello());
+    fail(request_id, {ErrorCode::OutOfOrder, "the first request on a connection must be Hello"});
+    endpoint_->close();
+    return;
+  }
+  const engine::Caller& caller = *caller_;
+  engine::SessionManager& manager = host_.manager;
+  switch (frame.message_type()) {
+    case ClientMessage::OpenSession: {
+      const auto* open = frame.message_as_OpenSession();
+      engine::OpenRequest request{text(open->client_session_name()), text(open->backend()),
+                                  open->command_timeout_ms(), options_of(*open)};
+      manager.open(caller, std::move(request), [this_shard = later_fn(), request_id](const Status& s, const engine::SessionInfo& info) {
+        this_shard([=](ClientConnection& c) {
+          c.reply(s.is_ok() ? session_opened_frame(c.builder_, request_id, info) : error_frame(c.builder_, request_id, s));
+        });
+      });
+      return;
+    }
+    case ClientMessage::Invoke: {
+      const auto* invoke = frame.message_as_Invoke();
+      proto::CommandT command;
+      invoke->command()->UnPackTo(&command);
+      const std::string session_id = text(invoke->session_id());
+      manager.invoke(caller, session_id, std::move(command), [this_shard = later_fn(), request_id, session_id](engine::CommandResult r) {
+        this_shard([=](ClientConnection& c) {
+          c.reply(r.status.is_ok() ? invoke_result_frame(c.builder_, request_id, session_id, r.reply_frame)
+                                   : error_frame(c.builder_, request_id, r.status));
+        });
+      });
+      return;
+    }
+    case ClientMessage::Subscribe: return subscribe(request_id, *frame.message_as_Subscribe());
+    case ClientMessage::Unsubscribe: return unsubscribe(request_id, frame.message_as_Unsubscribe()->subscription_id());
+    case ClientMessage::RenewLease: {
+      const std::string session_id = text(frame.message_as_RenewLease()->session_id());
+      const uint64_t lease_ms = manager.config().lease_ms;
+      manager.renew_lease(caller, session_id, [this_shard = later_fn(), request_id, session_id, lease_ms](const Status& s) {
+        this_shard([=](ClientConnection& c) {
+          c.reply(s.is_ok() ? lease_renewed_frame(c.builder_, request_id, session_id, lease_ms)
+                            : error_frame(c.builder_, request_id, s));
+        });
+      });
+      return;
+    }
+    case ClientMessage::CloseSession: {
+      const std::string session_id = text(frame.message_as_CloseSession()->session_id());
+      manager.close(caller, session_id, [this_shard = later_fn(), request_id, session_id](const Status& s, bool already) {
+        this_shard([=](ClientConnection& c) {
+          c.reply(s.is_ok() ? session_closed_frame(c.builder_, request_id, session_id, already)
+                            : error_frame(c.builder_, request_id, s));
+        });
+      });
+      return;
+    }
+    case ClientMessage::ListSessions:
+      manager.list(caller, [this_shard = later_fn(), request_id](std::vector<engine::SessionInfo> sessions) {
+        this_shard([request_id, sessions = std::move(sessions)](ClientConnection& c) {
+          c.reply(session_list_frame(c.builder_, request_id, sessions));
+        });
+      });
+      return;
+    case ClientMessage::KillSession: {
+      if (!caller.admin) return fail(request_id, {ErrorCode::PermissionDenied, "only an admin key may kill sessions"});
+      const auto* kill = frame.message_as_KillSession();
+      const std::string session_id = text(kill->session_id());
+      manager.kill(caller, session_id, text(kill->reason()), [this_shard = later_fn(), request_id, session_id](const Status& s) {
+        this_shard([=](ClientConnection& c) {
+          c.reply(s.is_ok() ? session_killed_frame(c.builder_, request_id, session_id)
+                            : error_frame(c.builder_, request_id, s));
+        });
+      });
+      return;
+    }
+    case ClientMessage::Hello:
+      return fail(request_id, {ErrorCode::OutOfOrder, "this connection has already said Hello"});
+    default:
+      return fail(request_id, {ErrorCode::UnknownMessage, std::string(proto::EnumNameClientMessage(frame.message_type())) +
+                                                              " is not a request a client can make"});
+  }
+}
+
+std::function<void(std::function<void(ClientConnection&)>)> ClientConnection::later_fn() {
+  return [&host = host_, shard = shard_, id = id_](std::function<void(ClientConnection&)> task) {
+    host.with_connection(shard, id, std::move(task));
+  };
+}
+
+void ClientConnection::hello(uint64_t request_id, const proto::Hello& hello) {
+  if (hello.protocol_version() != transport::kProtocolVersion) {
+    fail(request_id, {ErrorCode::ProtocolVersionMismatch, "client speaks protocol " +
+                                                              std::to_string(hello.protocol_version()) +
+                                                              ", the gateway " + std::to_string(transport::kProtocolVersion)});
+    endpoint_->close();
+    return;
+  }
+  std::optional<engine::Caller> caller = host_.authenticate(hello.api_key() ? hello.api_key()->string_view() : "");
+  if (!caller) {
+    fail(request_id, {ErrorCode::Unauthenticated, "no valid API key"});
+    endpoint_->close();
+    return;
+  }
+  caller_ = std::move(caller);
+  reply(hello_accepted_frame(builder_, request_id, caller_->admin ? proto::Role::Admin : proto::Role::Client,
+                             host_.max_frame_bytes));
+}
+
+// ---- subscriptions ----------------------------------------------------------
+
+std::function<void()> ClientConnection::waker() {
+  return [wake = wake_, this_shard = later_fn()] {
+    if (!wake->exchange(true, std::memory_order_acq_rel)) this_shard([](ClientConnection& c) { c.drain(); });
+  };
+}
+
+void ClientConnection::subscribe(uint64_t request_id, const proto::Subscribe& request) {
+  if (request.policy() != proto::DeliveryPolicy::Lossless || request.resume()) {
+    return fail(request_id, {ErrorCode::InvalidArgument, "this gateway delivers lossless, from the next event"});
+  }
+  const std::string session_id = text(request.session_id());
+  host_.manager.subscribe(
+      *caller_, session_id, waker(),
+      [this_shard = later_fn(), request_id, session_id](const Status& s, std::shared_ptr<engine::Subscription> sub) {
+        this_shard([=](ClientConnection& c) {
+          if (!s.is_ok()) return c.fail(request_id, s);
+          c.subscriptions_[sub->id()] = {sub, session_id};
+          c.reply(subscribed_frame(c.builder_, request_id, session_id, sub->id(), 0));
+          c.drain();
+        });
+      });
+}
+
+void ClientConnection::unsubscribe(uint64_t request_id, uint64_t subscription_id) {
+  const auto found = subscriptions_.find(subscription_id);
+  if (found == subscriptions_.end()) {
+    return fail(request_id, {ErrorCode::NotFound, "no subscription " + std::to_string(subscription_id) + " here"});
+  }
+  host_.manager.unsubscribe(found->second.session_id, subscription_id);
+  subscriptions_.erase(found);
+  reply(unsubscribed_frame(builder_, request_id, subscription_id));
+}
+
+void ClientConnection::drain() {
+  wake_->exchange(false, std::memory_order_acq_rel);
+  for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
+    engine::Subscription& subscription = *it->second.subscription;
+    while (!endpoint_->is_blocked() && !closing_) {
+      const size_t sent = subscription.poll(64, [&](const engine::Delivery& d) {
+        const proto::ClientEventPrefix prefix(subscription.id(), d.first_seq, d.count, d.flags, d.gateway_time_ns);
+        endpoint_->send(transport::FrameKind::ClientEvents, d.batch,
+                        {reinterpret_cast<const std::byte*>(&prefix), sizeof prefix});
+      });
+      if (sent == 0) break;
+    }
+    it = subscription.ended() ? subscriptions_.erase(it) : std::next(it);
+  }
+}
+
+}  // namespace mxgw::gateway
