@@ -12,6 +12,8 @@ find_path(FLATBUFFERS_INCLUDE_DIR flatbuffers/flatbuffers.h REQUIRED)   # libfla
 add_library(mxgw_flatbuffers INTERFACE)
 target_include_directories(mxgw_flatbuffers SYSTEM INTERFACE ${FLATBUFFERS_INCLUDE_DIR})
 
+find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)  # libcli11-dev: command lines and --help
+
 find_path(CONCURRENTQUEUE_INCLUDE_DIR concurrentqueue/concurrentqueue.h REQUIRED)  # libconcurrentqueue-dev
 add_library(mxgw_concurrentqueue INTERFACE)
 target_include_directories(mxgw_concurrentqueue SYSTEM INTERFACE ${CONCURRENTQUEUE_INCLUDE_DIR})

@@ -3,12 +3,18 @@
 // Each batch from the worker gets the session's next sequence numbers (one per
 // event, so a frame carries its first number and its count) and goes to every
 // subscriber as a shared reference; nothing is copied. Gateway events (a session
-// state change) are sequenced the same way.
+// state change) are sequenced the same way and always reach every subscriber.
 //
-// Lossless delivery: a subscriber whose ring is full keeps the deliveries it could
-// not take, in order, and the session stops reading its worker (Hooks::pause) until
-// every such subscriber has room again (Hooks::resume). Because reading stops at
-// once, what is held back is bounded by the frames already read.
+// When a subscriber's ring is full, its delivery policy decides (delivery_policy.h).
+// Lossless subscribers keep what they are owed, in order, and the session stops
+// reading its worker (Hooks::pause) until every one of them has room again
+// (Hooks::resume); because reading stops at once, what is held back is bounded by
+// the frames already read.
+//
+// Replay window: the most recent deliveries, bounded by events and by bytes, are
+// kept (by reference) so that a subscriber can resume from a sequence number after a
+// reconnect: it receives everything from there with no gap and no duplicate, or a
+// Gap (OutsideReplayWindow) stating exactly what is no longer kept.
 //
 // Thread safety: the session's shard thread only.
 
@@ -18,15 +24,32 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <mxgw/schema/events_generated.h>
+#include <mxgw/status.h>
 #include <mxgw/transport/payload_builder.h>
 
+#include "engine/src/delivery_policy.h"
+#include "engine/src/engine_metrics.h"
 #include "engine/src/subscription.h"
 
 namespace mxgw::engine {
+
+struct ReplayWindowLimits {
+  uint64_t max_events = 1'000'000;
+  uint64_t max_bytes = 64u << 20;
+};
+
+// What the distributor counts, for metrics.
+struct DeliveryCounters {
+  uint64_t events_out = 0;        // sequenced events handed to subscribers
+  uint64_t dropped_events = 0;    // drop-oldest
+  uint64_t conflated_events = 0;  // conflate: events replaced by newer values
+  uint64_t disconnects = 0;       // disconnect policy
+};
 
 class Distributor {
  public:
@@ -35,10 +58,14 @@ class Distributor {
     std::function<void()> resume;  // read again
   };
 
-  explicit Distributor(Hooks hooks) : hooks_(std::move(hooks)) {}
+  Distributor(Hooks hooks, ReplayWindowLimits window, EngineMetrics& metrics)
+      : hooks_(std::move(hooks)), window_limits_(window), metrics_(metrics) {}
   ~Distributor();
 
-  void add(std::shared_ptr<Subscription> subscription);
+  // Adds a subscriber. With `resume_from`, it first receives what the replay window
+  // holds from that sequence number on (or a Gap for what it no longer holds).
+  // Errors: InvalidArgument for a resume point beyond the next sequence number.
+  Status add(std::shared_ptr<Subscription> subscription, std::optional<uint64_t> resume_from);
   void remove(uint64_t subscription_id);
 
   // Sequences and delivers one verified EventBatch payload holding `count` events.
@@ -52,23 +79,35 @@ class Distributor {
 
   uint64_t next_seq() const noexcept { return next_seq_; }
   size_t subscribers() const noexcept { return subscribers_.size(); }
-  uint64_t events_out() const noexcept { return events_out_; }
+  const DeliveryCounters& counters() const noexcept { return counters_; }
+  uint64_t window_events() const noexcept { return window_events_; }
 
  private:
   struct Subscriber {
     std::shared_ptr<Subscription> subscription;
-    std::deque<Delivery> owed;  // in order, waiting for room
+    std::deque<Owed> owed;  // in order; the ring had no room
   };
 
-  // Offers everything owed to `s`, then `delivery` if given; true if all went in.
-  bool deliver(Subscriber& s, const Delivery* delivery);
+  bool offer(Subscriber& s, const Delivery& d);
+  // Offers what `s` is owed, in order; true if nothing is left owed.
+  bool catch_up(Subscriber& s);
+  void deliver(Subscriber& s, const Delivery& d, bool must_arrive);
+  // Extends the announcement at the end of what `s` is owed, or starts one.
+  Owed& gap_for(Subscriber& s, proto::GapReason reason);
+  Delivery materialize(const Owed& owed);
+  void remember(const Delivery& d);
   void update_flow();
 
   Hooks hooks_;
+  ReplayWindowLimits window_limits_;
+  EngineMetrics& metrics_;
   std::vector<Subscriber> subscribers_;
+  std::deque<Delivery> window_;
+  uint64_t window_events_ = 0;
+  uint64_t window_bytes_ = 0;
   transport::PayloadBuilder builder_;
   uint64_t next_seq_ = 1;
-  uint64_t events_out_ = 0;
+  DeliveryCounters counters_;
   bool paused_ = false;
 };
 

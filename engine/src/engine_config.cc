@@ -18,6 +18,9 @@ Status EngineConfig::validate() const {
   }
   if (max_frame_bytes < 4096) return invalid("max_frame_bytes must be at least 4096");
   if (subscriber_ring_capacity < 2) return invalid("subscriber_ring_capacity must be at least 2");
+  if (replay_window_events == 0 || replay_window_bytes == 0) {
+    return invalid("replay_window_events and replay_window_bytes must be positive");
+  }
   if (runtime_parent.empty()) return invalid("runtime_parent must name a directory");
   return {};
 }

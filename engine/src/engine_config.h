@@ -35,6 +35,10 @@ struct EngineConfig {
   // Deliveries a subscriber's ring holds before lossless backpressure stops the
   // session's worker.
   uint32_t subscriber_ring_capacity = 4096;
+  // Each session keeps its latest events for subscribers resuming after a reconnect,
+  // bounded by both of these.
+  uint64_t replay_window_events = 1'000'000;
+  uint64_t replay_window_bytes = 64u << 20;
 
   // Checks ranges and relations; the Status names the offending setting.
   Status validate() const;

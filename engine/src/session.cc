@@ -40,7 +40,8 @@ Session::Session(ShardContext& context, std::string id, Caller owner, OpenReques
       owner_(std::move(owner)),
       request_(std::move(request)),
       on_open_(std::move(on_open)),
-      distributor_({[this] { if (link_) link_->pause_events(); }, [this] { if (link_) link_->resume_events(); }}) {
+      distributor_({[this] { if (link_) link_->pause_events(); }, [this] { if (link_) link_->resume_events(); }},
+                   {context.config.replay_window_events, context.config.replay_window_bytes}, context.metrics) {
   const EngineConfig& config = context_.config;
   info_.session_id = std::move(id);
   info_.backend = request_.backend.empty() ? config.default_backend : request_.backend;
@@ -254,7 +255,7 @@ SessionInfo Session::info() const {
   SessionInfo out = info_;
   out.subscribers = static_cast<uint32_t>(distributor_.subscribers());
   out.events_in = events_in_;
-  out.events_out = distributor_.events_out();
+  out.events_out = distributor_.counters().events_out;
   out.next_seq = distributor_.next_seq();
   if (lease_expires_ns_ > 0) out.lease_expires_ns = wall_now_ns() + (lease_expires_ns_ - steady_now_ns());
   return out;

@@ -64,7 +64,10 @@ class Session final : engine::WorkerLink::Observer {
   void renew_lease();
   bool lease_expired(int64_t now_ns) const { return state_ == proto::SessionState::Ready && now_ns >= lease_expires_ns_; }
 
-  void subscribe(std::shared_ptr<Subscription> subscription) { distributor_.add(std::move(subscription)); }
+  Status subscribe(std::shared_ptr<Subscription> subscription, std::optional<uint64_t> resume_from) {
+    return distributor_.add(std::move(subscription), resume_from);
+  }
+  uint64_t next_seq() const noexcept { return distributor_.next_seq(); }
   void unsubscribe(uint64_t subscription_id) { distributor_.remove(subscription_id); }
   void room_for(uint64_t subscription_id) { distributor_.room_for(subscription_id); }
 

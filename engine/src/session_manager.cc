@@ -265,14 +265,14 @@ void SessionManager::renew_lease(const Caller& caller, const std::string& sessio
       });
 }
 
-void SessionManager::subscribe(const Caller& caller, const std::string& session_id, std::function<void()> notify,
-                               SubscribeCallback done) {
+void SessionManager::subscribe(const Caller& caller, const std::string& session_id, SubscribeOptions options,
+                               std::function<void()> notify, SubscribeCallback done) {
   auto shared_done = std::make_shared<SubscribeCallback>(std::move(done));
   const uint64_t subscription_id = next_subscription_.fetch_add(1, std::memory_order_relaxed);
   ShardState* state = &owner_of(session_id);
   with_session(
       caller, session_id,
-      [this, state, shared_done, session_id, subscription_id, notify = std::move(notify)](Session& session) mutable {
+      [this, state, shared_done, session_id, subscription_id, options, notify = std::move(notify)](Session& session) mutable {
         if (session.ending_decided()) {
           (*shared_done)({ErrorCode::AlreadyClosed, "session " + session_id + " is ending"}, nullptr);
           return;
@@ -284,9 +284,14 @@ void SessionManager::subscribe(const Caller& caller, const std::string& session_
             }
           });
         };
-        auto subscription = std::make_shared<Subscription>(subscription_id, session_id, config_.subscriber_ring_capacity,
-                                                           std::move(wake), std::move(notify));
-        session.subscribe(subscription);
+        const uint64_t start_seq = options.resume_from ? std::max<uint64_t>(*options.resume_from, 1) : session.next_seq();
+        auto subscription = std::make_shared<Subscription>(subscription_id, session_id, options.policy, start_seq,
+                                                           config_.subscriber_ring_capacity, std::move(wake),
+                                                           std::move(notify));
+        if (Status s = session.subscribe(subscription, options.resume_from); !s.is_ok()) {
+          (*shared_done)(s, nullptr);
+          return;
+        }
         (*shared_done)({}, std::move(subscription));
       },
       [shared_done, session_id](bool ended) {

@@ -65,9 +65,9 @@ class SessionManager {
   void kill(const Caller& caller, const std::string& session_id, const std::string& reason, DoneCallback done);
   void renew_lease(const Caller& caller, const std::string& session_id, DoneCallback done);
   // `notify` runs on the shard after each delivery (may be empty for polling
-  // consumers).
-  void subscribe(const Caller& caller, const std::string& session_id, std::function<void()> notify,
-                 SubscribeCallback done);
+  // consumers). The subscription's next_seq is in its first delivery's prefix.
+  void subscribe(const Caller& caller, const std::string& session_id, SubscribeOptions options,
+                 std::function<void()> notify, SubscribeCallback done);
   void unsubscribe(const std::string& session_id, uint64_t subscription_id);
   // Sessions visible to `caller` (all of them for an admin).
   void list(const Caller& caller, ListCallback done);

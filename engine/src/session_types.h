@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <mxgw/schema/client_generated.h>
 #include <mxgw/schema/events_generated.h>
 #include <mxgw/status.h>
 #include <mxgw/transport/slab.h>
@@ -50,6 +52,13 @@ struct SessionInfo {
   uint64_t events_in = 0;
   uint64_t events_out = 0;
   uint64_t next_seq = 0;
+};
+
+struct SubscribeOptions {
+  proto::DeliveryPolicy policy = proto::DeliveryPolicy::Lossless;
+  // Resume from this sequence number (replayed from the session's window); none:
+  // from the next event on.
+  std::optional<uint64_t> resume_from;
 };
 
 // A command's answer: the worker's Reply, inside the frame that carries it.

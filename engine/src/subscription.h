@@ -22,6 +22,7 @@
 #include <functional>
 #include <string>
 
+#include <mxgw/schema/client_generated.h>
 #include <mxgw/transport/slab.h>
 #include <mxgw/transport/spsc_ring.h>
 
@@ -42,15 +43,27 @@ class Subscription {
   // `wake_producer` runs on the consumer's thread and must hand the producer its
   // resume work (post it to the shard). `notify_consumer` runs on the shard after
   // each delivery; it may be empty for consumers that poll on their own.
-  Subscription(uint64_t id, std::string session_id, size_t capacity, Signal wake_producer, Signal notify_consumer)
+  Subscription(uint64_t id, std::string session_id, proto::DeliveryPolicy policy, uint64_t start_seq, size_t capacity,
+               Signal wake_producer, Signal notify_consumer)
       : id_(id),
         session_id_(std::move(session_id)),
+        policy_(policy),
+        start_seq_(start_seq),
         ring_(capacity),
         wake_producer_(std::move(wake_producer)),
         notify_consumer_(std::move(notify_consumer)) {}
 
   uint64_t id() const noexcept { return id_; }
   const std::string& session_id() const noexcept { return session_id_; }
+  proto::DeliveryPolicy policy() const noexcept { return policy_; }
+  // The first sequence number this subscription delivers (or announces as a gap).
+  uint64_t start_seq() const noexcept { return start_seq_; }
+
+  // True when the disconnect policy ended this subscription because it fell behind.
+  bool disconnected() const noexcept {
+    // Acquire pairs with the release in disconnect(): seen together with ended().
+    return disconnected_.load(std::memory_order_acquire);
+  }
 
   // ---- consumer ----
 
@@ -91,6 +104,8 @@ class Subscription {
     if (notify_consumer_) notify_consumer_();
     return true;
   }
+  // Whether offer() would succeed now.
+  bool has_room() noexcept { return ring_.can_push(); }
   // Raises the waiting flag; the caller retries offer() afterwards (see above).
   void wait_for_room() noexcept { producer_waiting_.exchange(true, std::memory_order_acq_rel); }
   // No more deliveries will be offered; `leftovers` (deliveries the ring had no room
@@ -101,6 +116,13 @@ class Subscription {
     // consumer that sees the flag.
     ended_.store(true, std::memory_order_release);
     if (notify_consumer_) notify_consumer_();
+  }
+  // The disconnect policy's verdict: no more deliveries, and the consumer is to be
+  // told why.
+  void disconnect() {
+    // Release: a consumer that sees the flag sees everything offered before it.
+    disconnected_.store(true, std::memory_order_release);
+    end({});
   }
   size_t queued() const noexcept { return ring_.size_approx(); }
 
@@ -116,11 +138,14 @@ class Subscription {
 
   const uint64_t id_;
   const std::string session_id_;
+  const proto::DeliveryPolicy policy_;
+  const uint64_t start_seq_;
   transport::SpscRing<Delivery> ring_;
   Signal wake_producer_;
   Signal notify_consumer_;
   std::atomic<bool> producer_waiting_{false};
   std::atomic<bool> ended_{false};
+  std::atomic<bool> disconnected_{false};
   std::deque<Delivery> leftovers_;  // written before ended_, read after it
   size_t leftover_ = 0;             // consumer's position in leftovers_
 };

@@ -110,9 +110,10 @@ std::vector<engine::SessionInfo> EngineFixture::list(const engine::Caller& calle
   return await(promise->get_future());
 }
 
-std::shared_ptr<engine::Subscription> EngineFixture::subscribe(const engine::Caller& caller, const std::string& id) {
+std::shared_ptr<engine::Subscription> EngineFixture::subscribe(const engine::Caller& caller, const std::string& id,
+                                                               engine::SubscribeOptions options) {
   auto promise = std::make_shared<std::promise<std::shared_ptr<engine::Subscription>>>();
-  manager_->subscribe(caller, id, {},
+  manager_->subscribe(caller, id, options, {},
                       [promise](const Status& status, std::shared_ptr<engine::Subscription> subscription) {
                         EXPECT_TRUE(status.is_ok()) << status.to_string();
                         promise->set_value(std::move(subscription));

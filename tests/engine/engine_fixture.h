@@ -61,7 +61,8 @@ class EngineFixture : public ::testing::Test {
   Status kill(const engine::Caller& caller, const std::string& id, const std::string& reason);
   Status renew(const engine::Caller& caller, const std::string& id);
   std::vector<engine::SessionInfo> list(const engine::Caller& caller);
-  std::shared_ptr<engine::Subscription> subscribe(const engine::Caller& caller, const std::string& id);
+  std::shared_ptr<engine::Subscription> subscribe(const engine::Caller& caller, const std::string& id,
+                                                  engine::SubscribeOptions options = {});
 
   // Register + AddItem + Advise of one sim tag; returns the item handle.
   int32_t advise_tag(const engine::Caller& caller, const std::string& id, const std::string& tag);

@@ -174,17 +174,17 @@ std::function<void()> ClientConnection::waker() {
 }
 
 void ClientConnection::subscribe(uint64_t request_id, const proto::Subscribe& request) {
-  if (request.policy() != proto::DeliveryPolicy::Lossless || request.resume()) {
-    return fail(request_id, {ErrorCode::InvalidArgument, "this gateway delivers lossless, from the next event"});
-  }
   const std::string session_id = text(request.session_id());
+  engine::SubscribeOptions options;
+  options.policy = request.policy();
+  if (request.resume()) options.resume_from = request.resume_from_seq();
   host_.manager.subscribe(
-      *caller_, session_id, waker(),
+      *caller_, session_id, options, waker(),
       [this_shard = later_fn(), request_id, session_id](const Status& s, std::shared_ptr<engine::Subscription> sub) {
         this_shard([=](ClientConnection& c) {
           if (!s.is_ok()) return c.fail(request_id, s);
           c.subscriptions_[sub->id()] = {sub, session_id};
-          c.reply(subscribed_frame(c.builder_, request_id, session_id, sub->id(), 0));
+          c.reply(subscribed_frame(c.builder_, request_id, session_id, sub->id(), sub->start_seq()));
           c.drain();
         });
       });
@@ -211,6 +211,14 @@ void ClientConnection::drain() {
                         {reinterpret_cast<const std::byte*>(&prefix), sizeof prefix});
       });
       if (sent == 0) break;
+    }
+    if (subscription.disconnected()) {
+      // The disconnect policy: this client fell too far behind.
+      fail(0, {ErrorCode::SlowConsumer, "subscription " + std::to_string(subscription.id()) + " to " +
+                                            it->second.session_id + " fell too far behind"});
+      endpoint_->close();
+      closing_ = true;
+      return;
     }
     it = subscription.ended() ? subscriptions_.erase(it) : std::next(it);
   }

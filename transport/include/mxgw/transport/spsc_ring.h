@@ -70,6 +70,16 @@ class SpscRing {
     return true;
   }
 
+  // Whether try_emplace would succeed now (producer side; the consumer can only add
+  // room meanwhile).
+  bool can_push() noexcept {
+    const uint64_t tail = tail_.load(std::memory_order_relaxed);
+    if (tail - head_cache_ < capacity()) return true;
+    // Acquire, as in try_emplace.
+    head_cache_ = released_head_atomic_.load(std::memory_order_acquire);
+    return tail - head_cache_ < capacity();
+  }
+
   bool try_push(T&& item) noexcept { return try_emplace(std::move(item)); }
   bool try_push(const T& item) noexcept(std::is_nothrow_copy_constructible_v<T>) { return try_emplace(item); }
 
