@@ -74,6 +74,7 @@ bool Distributor::catch_up(Subscriber& s) {
         if (!s.subscription->has_room()) return false;
       }
       if (!offer(s, materialize(front))) return false;
+      account_conflation(front);
     } else if (!offer(s, front.delivery)) {
       return false;
     }
@@ -118,12 +119,16 @@ void Distributor::deliver(Subscriber& s, const Delivery& d, bool must_arrive) {
   // Conflate: keep the newest numeric value of each item.
   Owed& gap = gap_for(s, proto::GapReason::Conflated);
   gap.range.add(d.first_seq, d.first_seq + d.count - 1);
-  uint64_t values = 0;
   if (const auto* changes = transport::event_batch(d.batch)->changes()) {
     for (const proto::DataChange* change : *changes) gap.latest[{change->server_handle(), change->item_handle()}] = *change;
-    values = changes->size();
   }
-  const uint64_t replaced = d.count - std::min<uint64_t>(values, d.count);
+}
+
+void Distributor::account_conflation(const Owed& handed_over) {
+  if (!handed_over.is_gap || handed_over.reason != proto::GapReason::Conflated) return;
+  // Events of the range that did not survive as a value of their own.
+  const uint64_t range = handed_over.range.last - handed_over.range.first + 1;
+  const uint64_t replaced = range - std::min<uint64_t>(handed_over.latest.size(), range);
   counters_.conflated_events += replaced;
   metrics_.conflated_events.fetch_add(replaced, std::memory_order_relaxed);
 }
@@ -209,7 +214,10 @@ void Distributor::end_all() {
   // nothing even of the session's last moments.
   for (Subscriber& s : subscribers_) {
     std::deque<Delivery> rest;
-    for (const Owed& owed : s.owed) rest.push_back(materialize(owed));
+    for (const Owed& owed : s.owed) {
+      rest.push_back(materialize(owed));
+      account_conflation(owed);
+    }
     s.subscription->end(std::move(rest));
   }
   subscribers_.clear();

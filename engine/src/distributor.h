@@ -95,6 +95,8 @@ class Distributor {
   // Extends the announcement at the end of what `s` is owed, or starts one.
   Owed& gap_for(Subscriber& s, proto::GapReason reason);
   Delivery materialize(const Owed& owed);
+  // Counts what a conflation that has just been handed over replaced.
+  void account_conflation(const Owed& handed_over);
   void remember(const Delivery& d);
   void update_flow();
 

@@ -27,6 +27,16 @@ struct Session::PendingCommand {
   int64_t started_ns;
   uv_timer_t timer;
 
+  void arm(uint64_t timeout_ms) {
+    uv_timer_start(
+        &timer,
+        [](uv_timer_t* t) {
+          auto* p = static_cast<PendingCommand*>(t->data);
+          p->session->on_command_timeout(p->correlation_id);
+        },
+        timeout_ms, 0);
+  }
+
   // Stops the timer and frees this once libuv lets go of it.
   void retire() {
     uv_timer_stop(&timer);
@@ -40,7 +50,7 @@ Session::Session(ShardContext& context, std::string id, Caller owner, OpenReques
       owner_(std::move(owner)),
       request_(std::move(request)),
       on_open_(std::move(on_open)),
-      distributor_({[this] { if (link_) link_->pause_events(); }, [this] { if (link_) link_->resume_events(); }},
+      distributor_({[this] { hold_back_events(true); }, [this] { hold_back_events(false); }},
                    {context.config.replay_window_events, context.config.replay_window_bytes}, context.metrics) {
   const EngineConfig& config = context_.config;
   info_.session_id = std::move(id);
@@ -98,6 +108,16 @@ bool Session::decide(SessionEnding ending, ErrorCode fault_code, const std::stri
   fault_code_ = fault_code;
   ending_reason_ = reason;
   return true;
+}
+
+void Session::hold_back_events(bool hold) {
+  events_held_back_ = hold;
+  if (!link_) return;
+  if (hold) {
+    link_->pause_events();
+  } else {
+    link_->resume_events();
+  }
 }
 
 void Session::renew_lease() { lease_expires_ns_ = steady_now_ns() + int64_t{context_.config.lease_ms} * 1'000'000; }
@@ -168,13 +188,7 @@ void Session::invoke(proto::CommandT command, CommandCallback done) {
   auto* pending = new PendingCommand{this, command.correlation_id, std::move(done), steady_now_ns(), {}};
   uv_timer_init(context_.shard.loop(), &pending->timer);
   pending->timer.data = pending;
-  uv_timer_start(
-      &pending->timer,
-      [](uv_timer_t* t) {
-        auto* p = static_cast<PendingCommand*>(t->data);
-        p->session->on_command_timeout(p->correlation_id);
-      },
-      static_cast<uint64_t>(info_.command_timeout_ms), 0);
+  pending->arm(static_cast<uint64_t>(info_.command_timeout_ms));
   pending_[command.correlation_id] = pending;
 }
 
@@ -182,6 +196,12 @@ void Session::on_command_timeout(uint64_t correlation_id) {
   const auto found = pending_.find(correlation_id);
   if (found == pending_.end()) return;
   PendingCommand* pending = found->second;
+  if (events_held_back_) {
+    // A lossless subscriber holds the worker's stream still, and the reply waits in
+    // it behind the events: the worker is not late, so its clock starts again.
+    pending->arm(static_cast<uint64_t>(info_.command_timeout_ms));
+    return;
+  }
   pending_.erase(found);
   CommandCallback done = std::move(pending->done);
   pending->retire();

@@ -90,6 +90,8 @@ class Session final : engine::WorkerLink::Observer {
   bool decide(SessionEnding ending, ErrorCode fault_code, const std::string& reason);
   void set_state(proto::SessionState state, const std::string& reason);
   void on_command_timeout(uint64_t correlation_id);
+  // Lossless backpressure: stop (or restart) reading the worker.
+  void hold_back_events(bool hold);
   void fail_pending(const Status& why);
   void finish();
 
@@ -112,6 +114,7 @@ class Session final : engine::WorkerLink::Observer {
   int64_t lease_expires_ns_ = 0;  // steady clock
   int64_t open_started_ns_ = 0;   // steady clock
   uint64_t events_in_ = 0;
+  bool events_held_back_ = false;
 };
 
 // Clocks: steady for durations and deadlines, wall for timestamps users see.
