@@ -10,6 +10,8 @@ packages=(
   # engine dependencies
   libuv1-dev libflatbuffers-dev flatbuffers-compiler libconcurrentqueue-dev libmimalloc-dev
   libcli11-dev
+  # daemon: key hashing (libsodium)
+  libsodium-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libreaderwriterqueue-dev
 )
