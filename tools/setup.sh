@@ -12,8 +12,8 @@ packages=(
   libcli11-dev
   # daemon: key hashing (libsodium)
   libsodium-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev libreaderwriterqueue-dev
+  # tests and benchmarks (prometheus: promtool checks the metrics text)
+  libgtest-dev libgmock-dev libbenchmark-dev libreaderwriterqueue-dev prometheus
 )
 
 missing=()
