@@ -10,8 +10,8 @@ packages=(
   # engine dependencies
   libuv1-dev libflatbuffers-dev flatbuffers-compiler libconcurrentqueue-dev libmimalloc-dev
   libcli11-dev
-  # daemon: key hashing (libsodium)
-  libsodium-dev
+  # daemon: key hashing (libsodium), admin HTTP parsing (http-parser), JSON (nlohmann)
+  libsodium-dev libhttp-parser-dev nlohmann-json3-dev
   # tests and benchmarks (prometheus: promtool checks the metrics text)
   libgtest-dev libgmock-dev libbenchmark-dev libreaderwriterqueue-dev prometheus
 )
