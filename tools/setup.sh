@@ -12,6 +12,8 @@ packages=(
   libcli11-dev
   # daemon: key hashing (libsodium), admin HTTP parsing (http-parser), JSON (nlohmann)
   libsodium-dev libhttp-parser-dev nlohmann-json3-dev
+  # daemon: config file (toml++), leveled logs (spdlog)
+  libtomlplusplus-dev libspdlog-dev
   # tests and benchmarks (prometheus: promtool checks the metrics text)
   libgtest-dev libgmock-dev libbenchmark-dev libreaderwriterqueue-dev prometheus
 )
