@@ -1,0 +1,99 @@
+// The gateway test fixture.
+
+#include "tests/gateway/gateway_fixture.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace mxgw::testing {
+
+void GatewayFixture::SetUp() {
+  char pattern[] = "/tmp/mxgw-gateway-test-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  dir_ = pattern;
+  unix_path_ = dir_ + "/gateway.sock";
+  alice_key_ = server::KeyStore::generate_secret();
+  bob_key_ = server::KeyStore::generate_secret();
+  admin_key_ = server::KeyStore::generate_secret();
+  const std::string keys_file = dir_ + "/test.keys";
+  {
+    std::ofstream out(keys_file);
+    out << server::KeyStore::entry_line("alice", server::KeyRole::Client, alice_key_) << "\n"
+        << server::KeyStore::entry_line("bob", server::KeyRole::Client, bob_key_) << "\n"
+        << server::KeyStore::entry_line("ops", server::KeyRole::Admin, admin_key_) << "\n";
+  }
+  ::chmod(keys_file.c_str(), 0600);
+  const Status loaded = server::KeyStore::load(keys_file, &keys_);
+  ASSERT_TRUE(loaded.is_ok()) << loaded.to_string();
+}
+
+void GatewayFixture::TearDown() {
+  if (gateway_) gateway_->stop();
+  gateway_.reset();
+  std::filesystem::remove_all(dir_);
+}
+
+gateway::GatewayConfig GatewayFixture::test_config() const {
+  gateway::GatewayConfig config;
+  config.engine.shards = 2;
+  config.engine.max_sessions = 32;
+  config.engine.worker_path = MXGW_WORKER_PATH;
+  config.engine.shutdown_timeout_ms = 2'000;
+  config.tcp_host = "127.0.0.1";
+  config.tcp_port = 0;
+  config.unix_path = unix_path_;
+  return config;
+}
+
+void GatewayFixture::start(gateway::GatewayConfig config) {
+  gateway_ = std::make_unique<gateway::Gateway>(std::move(config),
+                                                [this](std::string_view key) { return keys_.authenticate(key); });
+  const Status started = gateway_->start();
+  ASSERT_TRUE(started.is_ok()) << started.to_string();
+}
+
+std::unique_ptr<client::GatewayClient> GatewayFixture::connect(const std::string& key, Status* error, bool over_unix,
+                                                               size_t ring_frames) {
+  client::GatewayClient::Options options;
+  options.api_key = key;
+  options.client_name = "test";
+  options.event_ring_frames = ring_frames;
+  Status status;
+  auto c = client::GatewayClient::connect(over_unix ? unix_address() : tcp_address(), options, &status);
+  if (error) {
+    *error = status;
+  } else {
+    EXPECT_TRUE(status.is_ok()) << status.to_string();
+  }
+  return c;
+}
+
+std::vector<int32_t> GatewayFixture::stream_counters(client::GatewayClient& c, const std::string& session_id,
+                                                     int count) {
+  proto::CommandT reg;
+  reg.body.Set(proto::RegisterT{});
+  reg.body.AsRegister()->client_name = "test";
+  const auto registered = await(c.invoke(session_id, reg));
+  EXPECT_TRUE(registered.ok()) << registered.status.to_string();
+  const int32_t server = registered.value.reply.body.AsServerHandleReply()->server_handle;
+  proto::CommandT add;
+  add.body.Set(proto::AddItemsT{});
+  add.body.AsAddItems()->server_handle = server;
+  for (int i = 0; i < count; ++i) {
+    add.body.AsAddItems()->item_defs.push_back("Line_" + std::string(i < 10 ? "00" : i < 100 ? "0" : "") +
+                                               std::to_string(i) + ".Counter");
+  }
+  const auto added = await(c.invoke(session_id, add));
+  const std::vector<int32_t> handles = added.value.reply.body.AsBatchReply()->handles;
+  proto::CommandT advise;
+  advise.body.Set(proto::AdviseItemsT{});
+  advise.body.AsAdviseItems()->server_handle = server;
+  advise.body.AsAdviseItems()->item_handles = handles;
+  EXPECT_TRUE(await(c.invoke(session_id, advise)).ok());
+  return handles;
+}
+
+}  // namespace mxgw::testing

@@ -1,0 +1,53 @@
+// A real gateway in the test process (listeners, client connections on the engine's
+// shards, real worker processes) with a real keys file, and real GatewayClients
+// talking to it over TCP and a Unix socket.
+
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+
+#include "engine/src/client/gateway_client.h"
+#include "engine/src/gateway/gateway.h"
+#include "engine/src/server/key_store.h"
+
+namespace mxgw::testing {
+
+template <typename T>
+T await(std::future<T> future, std::chrono::milliseconds deadline = std::chrono::seconds(30)) {
+  if (future.wait_for(deadline) != std::future_status::ready) {
+    ADD_FAILURE() << "no answer within " << deadline.count() << " ms";
+    return T{};
+  }
+  return future.get();
+}
+
+class GatewayFixture : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  gateway::GatewayConfig test_config() const;
+  void start(gateway::GatewayConfig config);
+  void start() { start(test_config()); }
+
+  std::unique_ptr<client::GatewayClient> connect(const std::string& key, Status* error = nullptr,
+                                                 bool over_unix = false, size_t ring_frames = 1024);
+  std::string tcp_address() const { return "tcp://127.0.0.1:" + std::to_string(gateway_->tcp_port()); }
+  std::string unix_address() const { return "unix://" + unix_path_; }
+
+  // Register + AddItems + AdviseItems for `count` Line counters; returns the handles.
+  std::vector<int32_t> stream_counters(client::GatewayClient& c, const std::string& session_id, int count);
+
+  std::string dir_;
+  std::string unix_path_;
+  std::string alice_key_, bob_key_, admin_key_;
+  server::KeyStore keys_;
+  std::unique_ptr<gateway::Gateway> gateway_;
+};
+
+}  // namespace mxgw::testing
