@@ -40,17 +40,14 @@ Status Distributor::add(std::shared_ptr<Subscription> subscription, std::optiona
     }
   }
   subscribers_.push_back(std::move(s));
+  metrics_.subscribers.fetch_add(1, std::memory_order_relaxed);
   catch_up(subscribers_.back());
   update_flow();
   return {};
 }
 
 void Distributor::remove(uint64_t subscription_id) {
-  std::erase_if(subscribers_, [&](Subscriber& s) {
-    if (s.subscription->id() != subscription_id) return false;
-    s.subscription->end({});
-    return true;
-  });
+  forget_where([&](const Subscriber& s) { return s.subscription->id() == subscription_id; }, true);
   update_flow();
 }
 
@@ -160,7 +157,7 @@ void Distributor::publish(transport::SharedBytes batch, uint32_t count, int64_t 
   counters_.events_out += uint64_t{count} * subscribers_.size();
   metrics_.events_out.fetch_add(uint64_t{count} * subscribers_.size(), std::memory_order_relaxed);
   remember(delivery);
-  std::erase_if(subscribers_, [](const Subscriber& s) { return s.subscription->disconnected(); });
+  forget_where([](const Subscriber& s) { return s.subscription->disconnected(); }, false);
   update_flow();
 }
 
@@ -185,6 +182,16 @@ void Distributor::remember(const Delivery& d) {
     window_bytes_ -= window_.front().batch.size();
     window_.pop_front();
   }
+}
+
+template <typename Predicate>
+void Distributor::forget_where(Predicate matches, bool end_them) {
+  const size_t removed = std::erase_if(subscribers_, [&](Subscriber& s) {
+    if (!matches(s)) return false;
+    if (end_them) s.subscription->end({});
+    return true;
+  });
+  metrics_.subscribers.fetch_sub(static_cast<int64_t>(removed), std::memory_order_relaxed);
 }
 
 void Distributor::room_for(uint64_t subscription_id) {
@@ -220,6 +227,7 @@ void Distributor::end_all() {
     }
     s.subscription->end(std::move(rest));
   }
+  metrics_.subscribers.fetch_sub(static_cast<int64_t>(subscribers_.size()), std::memory_order_relaxed);
   subscribers_.clear();
   update_flow();
 }

@@ -99,6 +99,9 @@ class Distributor {
   void account_conflation(const Owed& handed_over);
   void remember(const Delivery& d);
   void update_flow();
+  // Drops the subscribers `matches` selects (ending their subscriptions if asked).
+  template <typename Predicate>
+  void forget_where(Predicate matches, bool end_them);
 
   Hooks hooks_;
   ReplayWindowLimits window_limits_;

@@ -40,7 +40,9 @@ struct EngineMetrics {
   std::atomic<uint64_t> commands{0};
   std::atomic<uint64_t> events_in{0};
   std::atomic<uint64_t> frames_in{0};
+  std::atomic<uint64_t> bytes_in{0};              // event frame payloads from workers
   std::atomic<uint64_t> events_out{0};            // to subscribers, each counted
+  std::atomic<int64_t> subscribers{0};            // gauge
   std::atomic<uint64_t> dropped_events{0};        // drop-oldest
   std::atomic<uint64_t> conflated_events{0};      // conflate
   std::atomic<uint64_t> slow_disconnects{0};      // disconnect policy

@@ -160,6 +160,7 @@ void Session::on_events(WorkerLink&, transport::Frame&& frame) {
   events_in_ += count;
   context_.metrics.events_in.fetch_add(count, std::memory_order_relaxed);
   context_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
+  context_.metrics.bytes_in.fetch_add(frame.payload.size(), std::memory_order_relaxed);
   distributor_.publish(std::move(frame.payload), count, wall_now_ns());
 }
 

@@ -19,10 +19,18 @@ namespace {
 
 // The gateway's own gauges beside the engine's metrics.
 std::vector<server::Gauge> gateway_gauges(const gateway::Gateway& g) {
+  const auto& t = g.traffic();
+  auto count = [](const std::atomic<uint64_t>& c) { return static_cast<double>(c.load(std::memory_order_relaxed)); };
   return {
       {"mxgw_connections_open", "Client connections open now.", {}, static_cast<double>(g.connections()), false},
       {"mxgw_connections_accepted_total", "Client connections accepted.", {},
        static_cast<double>(g.connections_accepted()), true},
+      {"mxgw_client_frames_total", "Frames exchanged with clients.", {{"direction", "in"}}, count(t.frames_in), true},
+      {"mxgw_client_frames_total", "Frames exchanged with clients.", {{"direction", "out"}}, count(t.frames_out), true},
+      {"mxgw_client_bytes_total", "Frame payload bytes exchanged with clients.", {{"direction", "in"}},
+       count(t.bytes_in), true},
+      {"mxgw_client_bytes_total", "Frame payload bytes exchanged with clients.", {{"direction", "out"}},
+       count(t.bytes_out), true},
   };
 }
 

@@ -23,7 +23,14 @@ ClientConnection::~ClientConnection() {
 void ClientConnection::start() { endpoint_->start(this); }
 
 void ClientConnection::reply(transport::SharedBytes payload) {
-  if (!closing_) endpoint_->send(transport::FrameKind::ClientControl, std::move(payload));
+  if (closing_) return;
+  count_out(payload.size());
+  endpoint_->send(transport::FrameKind::ClientControl, std::move(payload));
+}
+
+void ClientConnection::count_out(size_t payload_bytes) {
+  host_.traffic->frames_out.fetch_add(1, std::memory_order_relaxed);
+  host_.traffic->bytes_out.fetch_add(payload_bytes, std::memory_order_relaxed);
 }
 
 void ClientConnection::fail(uint64_t request_id, const Status& status) { reply(error_frame(builder_, request_id, status)); }
@@ -37,6 +44,8 @@ void ClientConnection::on_frame(transport::StreamEndpoint&, transport::Frame&& f
     endpoint_->close();
     return;
   }
+  host_.traffic->frames_in.fetch_add(1, std::memory_order_relaxed);
+  host_.traffic->bytes_in.fetch_add(frame.payload.size(), std::memory_order_relaxed);
   const proto::ClientFrame* message = transport::client_frame(frame.payload);
   handle(message->request_id(), *message);
 }
@@ -207,6 +216,7 @@ void ClientConnection::drain() {
     while (!endpoint_->is_blocked() && !closing_) {
       const size_t sent = subscription.poll(64, [&](const engine::Delivery& d) {
         const proto::ClientEventPrefix prefix(subscription.id(), d.first_seq, d.count, d.flags, d.gateway_time_ns);
+        count_out(sizeof prefix + d.batch.size());
         endpoint_->send(transport::FrameKind::ClientEvents, d.batch,
                         {reinterpret_cast<const std::byte*>(&prefix), sizeof prefix});
       });

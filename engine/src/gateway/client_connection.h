@@ -41,6 +41,14 @@ struct ConnectionHost {
   std::function<void(uint32_t shard, uint64_t id, std::function<void(class ClientConnection&)> task)> with_connection;
   // The connection is finished; the shard forgets (and destroys) it.
   std::function<void(uint32_t shard, uint64_t id)> forget;
+  // Client traffic, for metrics: relaxed counters (each is a count on its own).
+  struct Traffic {
+    std::atomic<uint64_t> frames_in{0};
+    std::atomic<uint64_t> bytes_in{0};
+    std::atomic<uint64_t> frames_out{0};
+    std::atomic<uint64_t> bytes_out{0};
+  };
+  Traffic* traffic;
 };
 
 class ClientConnection final : transport::StreamEndpoint::Handler {
@@ -72,6 +80,7 @@ class ClientConnection final : transport::StreamEndpoint::Handler {
   void subscribe(uint64_t request_id, const proto::Subscribe& request);
   void unsubscribe(uint64_t request_id, uint64_t subscription_id);
   void reply(transport::SharedBytes payload);
+  void count_out(size_t payload_bytes);
   void fail(uint64_t request_id, const Status& status);
   // A function that runs a task on this connection's shard later, if the connection
   // still exists then; safe to call from any thread.

@@ -52,7 +52,8 @@ Status Gateway::start() {
         here.connections.erase(id);
         connections_.fetch_sub(1, std::memory_order_relaxed);
         if (here.emptied && here.connections.empty()) std::exchange(here.emptied, nullptr)->set_value();
-      }});
+      },
+      &traffic_});
 
   // Listeners live on shard 0: bind there and report back.
   std::promise<Status> bound;

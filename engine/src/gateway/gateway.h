@@ -61,6 +61,7 @@ class Gateway {
   engine::SessionManager& manager() noexcept { return *manager_; }
   // Open client connections. Relaxed reads: a gauge.
   int64_t connections() const noexcept { return connections_.load(std::memory_order_relaxed); }
+  const ConnectionHost::Traffic& traffic() const noexcept { return traffic_; }
   uint64_t connections_accepted() const noexcept { return accepted_.load(std::memory_order_relaxed); }
 
  private:
@@ -81,6 +82,7 @@ class Gateway {
   // Published once the listener is bound, for tests binding port 0. release/acquire.
   std::atomic<uint16_t> tcp_port_{0};
   std::atomic<int64_t> connections_{0};   // relaxed: a gauge
+  ConnectionHost::Traffic traffic_;
   std::atomic<uint64_t> accepted_{0};     // relaxed: a counter
   uint32_t next_shard_ = 0;               // shard 0's thread only
   bool started_ = false;

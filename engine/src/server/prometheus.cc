@@ -178,6 +178,19 @@ std::string render_metrics(const engine::EngineMetrics& m, std::span<const Gauge
   counter(out, "mxgw_commands_total", "Commands sent to workers.", m.commands);
   counter(out, "mxgw_events_in_total", "Events received from workers.", m.events_in);
   counter(out, "mxgw_frames_in_total", "Event frames received from workers.", m.frames_in);
+  counter(out, "mxgw_bytes_in_total", "Event frame payload bytes received from workers.", m.bytes_in);
+  counter(out, "mxgw_events_out_total", "Events handed to subscribers (each subscriber counted).", m.events_out);
+  family_head(out, "mxgw_subscribers", "Subscriptions open now.", "gauge");
+  sample(out, "mxgw_subscribers", {}, std::to_string(m.subscribers.load(std::memory_order_relaxed)));
+  family_head(out, "mxgw_events_not_delivered_total",
+              "Events a slow subscriber did not receive one by one, by delivery policy (each announced as a Gap).",
+              "counter");
+  sample(out, "mxgw_events_not_delivered_total", "policy=\"drop-oldest\"",
+         std::to_string(m.dropped_events.load(std::memory_order_relaxed)));
+  sample(out, "mxgw_events_not_delivered_total", "policy=\"conflate\"",
+         std::to_string(m.conflated_events.load(std::memory_order_relaxed)));
+  counter(out, "mxgw_subscribers_disconnected_total", "Subscribers closed by the disconnect policy.",
+          m.slow_disconnects);
   histogram(out, "mxgw_session_open_duration_seconds", "Time from an open request to a ready session.",
             m.open_latency_ns);
   histogram(out, "mxgw_command_duration_seconds", "Time from a command to its worker's reply.",
