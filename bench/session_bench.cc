@@ -26,7 +26,6 @@
 
 #include <benchmark/benchmark.h>
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -47,6 +46,7 @@
 #include <mxgw/transport/frame_verifier.h>
 
 #include "engine/src/session_manager.h"
+#include "tests/support/process_census.h"
 
 namespace mxgw {
 namespace {
@@ -93,39 +93,6 @@ int64_t proc_kib(const std::string& path, std::string_view field) {
 }
 
 int64_t self_rss_kib() { return proc_kib("/proc/self/status", "VmRSS:"); }
-
-size_t open_descriptors() {
-  size_t count = 0;
-  if (DIR* fds = opendir("/proc/self/fd")) {
-    while (readdir(fds)) ++count;
-    closedir(fds);
-  }
-  return count;
-}
-
-// Processes whose parent is this one (zombies included): after shutdown() there
-// must be none.
-std::vector<int> child_processes() {
-  std::vector<int> children;
-  const int self = ::getpid();
-  DIR* proc = opendir("/proc");
-  if (!proc) return children;
-  while (dirent* entry = readdir(proc)) {
-    const int pid = std::atoi(entry->d_name);
-    if (pid <= 0) continue;
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    std::istringstream rest(line.substr(line.rfind(')') + 2));
-    char state = 0;
-    int parent = 0;
-    rest >> state >> parent;
-    if (parent == self) children.push_back(pid);
-  }
-  closedir(proc);
-  return children;
-}
 
 // ---- latency summaries ----
 
@@ -255,7 +222,7 @@ WindowResult close_sessions(engine::SessionManager& manager, const std::vector<e
 void finish(benchmark::State& state, engine::SessionManager& manager) {
   manager.shutdown();
   const int64_t open = manager.metrics().sessions_open.load();
-  const size_t children = child_processes().size();
+  const size_t children = mxgw::testing::child_processes().size();
   if ((open != 0 || children != 0) && !state.error_occurred()) {
     const std::string why = "after shutdown: sessions_open " + std::to_string(open) + ", worker processes left " +
                             std::to_string(children);
@@ -369,7 +336,7 @@ void BM_IdleSessions(benchmark::State& state) {
   }
 
   const int64_t rss_before = self_rss_kib();
-  const size_t fds_before = open_descriptors();
+  const size_t fds_before = mxgw::testing::open_descriptors();
   Opened opened;
   for (auto _ : state) {
     opened = open_sessions(manager, kSessions, kInFlight);
@@ -382,7 +349,7 @@ void BM_IdleSessions(benchmark::State& state) {
 
   if (!state.error_occurred()) {
     const int64_t rss_after = self_rss_kib();
-    const size_t fds_after = open_descriptors();
+    const size_t fds_after = mxgw::testing::open_descriptors();
     const double count = static_cast<double>(opened.sessions.size());
     const WorkerCost workers = worker_cost(opened.sessions);
     state.counters["sessions"] = count;
@@ -562,7 +529,7 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
-  const std::vector<int> left = mxgw::child_processes();
+  const std::vector<int> left = mxgw::testing::child_processes();
   if (!left.empty()) {
     std::fprintf(stderr, "%zu worker processes left behind\n", left.size());
     return 1;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "engine/src/client/gateway_client.h"
+#include "tests/support/process_census.h"
 
 extern char** environ;
 
@@ -49,8 +50,6 @@ int run(const std::vector<std::string>& args, std::string* out, const std::strin
   *out = read_file(capture);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
-
-bool process_exists(int pid) { return pid > 0 && ::kill(pid, 0) == 0; }
 
 // One HTTP GET against 127.0.0.1:port; the response body.
 std::string http_get(uint16_t port, const std::string& path) {

@@ -2,7 +2,6 @@
 
 #include "tests/engine/engine_fixture.h"
 
-#include <dirent.h>
 #include <signal.h>
 
 #include <fstream>
@@ -12,37 +11,6 @@
 #include <mxgw/transport/frame_verifier.h>
 
 namespace mxgw::testing {
-
-std::vector<int> child_processes() {
-  std::vector<int> children;
-  const int self = ::getpid();
-  DIR* proc = opendir("/proc");
-  while (dirent* entry = readdir(proc)) {
-    const int pid = std::atoi(entry->d_name);
-    if (pid <= 0) continue;
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    std::istringstream rest(line.substr(line.rfind(')') + 2));
-    char state = 0;
-    int parent = 0;
-    rest >> state >> parent;
-    if (parent == self) children.push_back(pid);
-  }
-  closedir(proc);
-  return children;
-}
-
-size_t open_descriptors() {
-  size_t count = 0;
-  DIR* fds = opendir("/proc/self/fd");
-  while (readdir(fds)) ++count;
-  closedir(fds);
-  return count;
-}
-
-bool process_exists(int pid) { return pid > 0 && ::kill(pid, 0) == 0; }
 
 void EngineFixture::TearDown() {
   if (!manager_) return;

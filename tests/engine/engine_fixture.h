@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/src/session_manager.h"
+#include "tests/support/process_census.h"
 #include "engine/src/subscription.h"
 
 namespace mxgw::testing {
@@ -42,10 +43,6 @@ T await(std::future<T> future, std::chrono::milliseconds deadline = std::chrono:
   return future.get();
 }
 
-// Processes whose parent is this process (zombies included).
-std::vector<int> child_processes();
-size_t open_descriptors();
-bool process_exists(int pid);
 
 class EngineFixture : public ::testing::Test {
  protected:

@@ -1,7 +1,6 @@
 // Churn: a thousand sessions opened and closed in waves, with real workers. Child
 // processes, descriptors and memory must return to where they started.
 
-#include <fstream>
 #include <string>
 
 #include "tests/engine/engine_fixture.h"
@@ -15,15 +14,6 @@ constexpr int kSessions = 200;
 constexpr int kSessions = 1000;
 #endif
 constexpr int kWave = 25;
-
-size_t resident_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
-  }
-  return 0;
-}
 
 class SessionChurnTest : public EngineFixture {
  protected:
