@@ -192,7 +192,11 @@ TEST_P(GatewayClientTest, AdminKillEndsTheSubscribersStream) {
   }), 1u);
   EXPECT_EQ(state, proto::SessionState::Closed);
   EXPECT_EQ(reason, "operator-request");
-  EXPECT_TRUE(events->finished());
+  // The end of the stream follows its last frame: wait for it before reading why.
+  const auto until = std::chrono::steady_clock::now() + kPatience;
+  while (!events->finished() && events->wait_until(until)) {
+  }
+  ASSERT_TRUE(events->finished());
   EXPECT_TRUE(events->end_status().is_ok());
 }
 
