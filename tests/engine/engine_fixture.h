@@ -14,8 +14,9 @@
 #include <vector>
 
 #include "engine/src/session_manager.h"
-#include "tests/support/process_census.h"
 #include "engine/src/subscription.h"
+#include "tests/support/await.h"
+#include "tests/support/process_census.h"
 
 namespace mxgw::testing {
 
@@ -32,16 +33,6 @@ struct Closed {
   Status status;
   bool already_closed = false;
 };
-
-// Waits for a future, failing the test rather than hanging.
-template <typename T>
-T await(std::future<T> future, std::chrono::milliseconds deadline = std::chrono::seconds(30)) {
-  if (future.wait_for(deadline) != std::future_status::ready) {
-    ADD_FAILURE() << "no answer within " << deadline.count() << " ms";
-    return T{};
-  }
-  return future.get();
-}
 
 
 class EngineFixture : public ::testing::Test {

@@ -14,17 +14,9 @@
 #include "engine/src/client/gateway_client.h"
 #include "engine/src/gateway/gateway.h"
 #include "engine/src/server/key_store.h"
+#include "tests/support/await.h"
 
 namespace mxgw::testing {
-
-template <typename T>
-T await(std::future<T> future, std::chrono::milliseconds deadline = std::chrono::seconds(30)) {
-  if (future.wait_for(deadline) != std::future_status::ready) {
-    ADD_FAILURE() << "no answer within " << deadline.count() << " ms";
-    return T{};
-  }
-  return future.get();
-}
 
 class GatewayFixture : public ::testing::Test {
  protected:
