@@ -18,7 +18,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -49,6 +48,13 @@ int run(const std::vector<std::string>& args, std::string* out, const std::strin
   const int status = std::system((line + "> '" + capture + "' 2>&1").c_str());
   *out = read_file(capture);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// The port number printed right after `marker` in the daemon's log; 0 if absent.
+uint16_t port_after(const std::string& log, const std::string& marker) {
+  const size_t at = log.find(marker);
+  if (at == std::string::npos) return 0;
+  return static_cast<uint16_t>(std::strtoul(log.c_str() + at + marker.size(), nullptr, 10));
 }
 
 // One HTTP GET against 127.0.0.1:port; the response body.
@@ -110,7 +116,6 @@ class DaemonTest : public ::testing::Test {
     ASSERT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
     posix_spawn_file_actions_destroy(&actions);
     const auto deadline = Clock::now() + std::chrono::seconds(20);
-    std::smatch match;
     std::string log;
     while (Clock::now() < deadline) {
       log = read_file(log_);
@@ -118,10 +123,9 @@ class DaemonTest : public ::testing::Test {
       ASSERT_TRUE(process_exists(pid_)) << "the daemon exited:\n" << log;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling its log for a line
     }
-    ASSERT_TRUE(std::regex_search(log, match, std::regex("clients: tcp://127\\.0\\.0\\.1:(\\d+)"))) << log;
-    tcp_port_ = static_cast<uint16_t>(std::stoi(match[1]));
-    ASSERT_TRUE(std::regex_search(log, match, std::regex("admin: http://127\\.0\\.0\\.1:(\\d+)"))) << log;
-    admin_port_ = static_cast<uint16_t>(std::stoi(match[1]));
+    tcp_port_ = port_after(log, "clients: tcp://127.0.0.1:");
+    admin_port_ = port_after(log, "admin: http://127.0.0.1:");
+    ASSERT_TRUE(tcp_port_ != 0 && admin_port_ != 0) << log;
   }
 
   std::unique_ptr<client::GatewayClient> connect(const std::string& key) {
