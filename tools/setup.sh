@@ -14,8 +14,10 @@ packages=(
   libsodium-dev libhttp-parser-dev nlohmann-json3-dev
   # daemon: config file (toml++), leveled logs (spdlog)
   libtomlplusplus-dev libspdlog-dev
-  # tests and benchmarks (prometheus: promtool checks the metrics text)
+  # tests and benchmarks (prometheus: promtool checks the metrics text; nats-server and
+  # libnats-dev: the NATS reference of the fan-out benchmark)
   libgtest-dev libgmock-dev libbenchmark-dev libreaderwriterqueue-dev prometheus
+  nats-server libnats-dev
 )
 
 missing=()
