@@ -140,7 +140,9 @@ TEST_P(ClientEventsTest, MillionEventsInOrderWithASlowConsumerAndNoLoss) {
   }
   EXPECT_TRUE(slow->finished() && fast->finished());
   EXPECT_TRUE(slow->end_status().is_ok()) << slow->end_status().to_string();
-  EXPECT_GE(slow->stalls(), kSlowRounds) << "the slow consumer paused the connection each round";
+  // How many rounds stall depends on how much the kernel's socket buffers absorb
+  // (much more when the sender is slow, as under sanitizers); at least one must.
+  EXPECT_GE(slow->stalls(), 1u) << "the slow consumer never paused the connection";
   EXPECT_EQ(gateway_->events_sent(), 2 * kEventsPerSubscription);
   const ClientStats stats = client->stats();
   EXPECT_EQ(stats.discarded_frames, 0u);
