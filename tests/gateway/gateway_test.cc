@@ -174,6 +174,66 @@ TEST_F(GatewayTest, DisconnectPolicyClosesTheSlowSubscriberWithAReason) {
   EXPECT_TRUE(await(feeder->renew_lease(opened.value.session_id)).ok()) << "the session must live on";
 }
 
+// Drop-oldest and conflate through the daemon's sockets: a subscriber that stops
+// reading is told exactly which sequence numbers it did not receive one by one, and
+// the counts in metrics say the same.
+class LossyPolicyTest : public GatewayFixture, public ::testing::WithParamInterface<proto::DeliveryPolicy> {};
+
+TEST_P(LossyPolicyTest, GapsAccountForEverythingNotDelivered) {
+  gateway::GatewayConfig config = test_config();
+  // Small buffers all the way, so that holding still soon overflows them.
+  config.engine.subscriber_ring_capacity = 16;
+  config.client_high_watermark_bytes = 256u << 10;
+  config.client_low_watermark_bytes = 64u << 10;
+  start(config);
+  auto slow = connect(alice_key_, nullptr, false, /*ring_frames=*/2);
+  auto feeder = connect(alice_key_);
+  const auto opened = await(feeder->open_session({.backend_options = {{"rate_ms", "1"}, {"tags", "Line:2000"}}}));
+  ASSERT_TRUE(opened.ok());
+  const auto subscribed = await(slow->subscribe(opened.value.session_id, {.policy = GetParam()}));
+  ASSERT_TRUE(subscribed.ok()) << subscribed.status.to_string();
+  stream_counters(*feeder, opened.value.session_id, 2000);
+  const auto& metrics = gateway_->manager().metrics();
+  auto not_delivered = [&] {
+    return GetParam() == proto::DeliveryPolicy::DropOldest ? metrics.dropped_events.load() : metrics.conflated_events.load();
+  };
+  // Hold still: once this client's stream has stalled, let the session run on far
+  // beyond what the gateway's ring holds, so that the policy has to act.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  auto next_seq = [&] {
+    const auto listed = await(feeder->list_sessions());
+    return listed.value.empty() ? uint64_t{0} : listed.value[0].next_seq;
+  };
+  while (subscribed.value.events->stalls() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  const uint64_t held_from = next_seq();
+  while (next_seq() < held_from + 1'000'000 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  Ledger ledger;
+  while (ledger.gapped == 0 && std::chrono::steady_clock::now() < deadline) {
+    subscribed.value.events->wait_for(std::chrono::seconds(1));
+    subscribed.value.events->poll(SIZE_MAX, [&](client::EventFrame& f) { ledger.take(f); });
+  }
+  EXPECT_GT(ledger.gapped, 0u);
+  EXPECT_EQ(ledger.breaks, 0u) << "every number is delivered once or inside one announced gap";
+  // Unsubscribing flushes what is still owed; then the announcements add up.
+  EXPECT_TRUE(await(slow->unsubscribe(subscribed.value.subscription_id)).ok());
+  if (GetParam() == proto::DeliveryPolicy::DropOldest) {
+    EXPECT_LE(ledger.gapped, not_delivered());
+  } else {
+    EXPECT_GT(not_delivered(), 0u);
+  }
+  EXPECT_TRUE(await(feeder->renew_lease(opened.value.session_id)).ok()) << "the session lives on";
+}
+
+INSTANTIATE_TEST_SUITE_P(DropOldestAndConflate, LossyPolicyTest,
+                         ::testing::Values(proto::DeliveryPolicy::DropOldest, proto::DeliveryPolicy::Conflate),
+                         [](const ::testing::TestParamInfo<proto::DeliveryPolicy>& p) {
+                           return std::string(proto::EnumNameDeliveryPolicy(p.param));
+                         });
+
 TEST_F(GatewayTest, ResumeAfterADroppedConnectionHasNoGapAndNoDuplicate) {
   start();
   std::string id;
