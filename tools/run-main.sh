@@ -24,7 +24,8 @@ python3 - "$out" <<'PY'
 import json, pathlib, sys
 for path in sorted(pathlib.Path(sys.argv[1]).glob("*.json")):
     for b in json.loads(path.read_text())["benchmarks"]:
-        rates = {k: v for k, v in b.items() if k.endswith("_per_s") or k in ("items_per_second", "bytes_per_second", "frames_per_s")}
+        rates = {k: v for k, v in b.items()
+                 if isinstance(v, (int, float)) and (k.endswith("_per_s") or k.endswith("/s") or k.endswith("_per_second"))}
         shown = ", ".join(f"{k} {v/1e6:,.1f}M" for k, v in rates.items())
         print(f"{b['name']:<60} {shown}")
 PY
