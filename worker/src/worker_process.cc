@@ -53,12 +53,25 @@ int WorkerProcess::run() {
       [](uv_timer_t* t) { static_cast<WorkerProcess*>(t->data)->stop(kExitConnection, "handshake timed out"); },
       config_.handshake_timeout_ms, 0);
 
-  transport::connect_unix(&loop_, config_.endpoint_path, {},
+  transport::connect_unix(&loop_, config_.endpoint_path, connection_options(),
                           [this](const Status& status, transport::StreamEndpoint* endpoint) {
                             on_connected(status, endpoint);
                           });
   uv_run(&loop_, UV_RUN_DEFAULT);
   return exit_code_;
+}
+
+transport::StreamEndpoint::Options WorkerProcess::connection_options() {
+  // A shallower send queue than the default: when the gateway holds the stream
+  // still, production stops after 4 MiB rather than 8, so an event waits less behind
+  // its predecessors (what is not produced meanwhile is coalesced and counted).
+  // Measured on this 2-core machine: 1 MiB halves the worker's own throughput
+  // (stop-and-go), 8 MiB doubles the saturated p99; 4 MiB keeps 44-49 M changes/s out
+  // of one worker with about half the latency.
+  transport::StreamEndpoint::Options options;
+  options.high_watermark_bytes = 4u << 20;
+  options.low_watermark_bytes = 1u << 20;
+  return options;
 }
 
 void WorkerProcess::on_connected(const Status& status, transport::StreamEndpoint* endpoint) {

@@ -66,6 +66,7 @@ class WorkerProcess final : transport::StreamEndpoint::Handler {
  private:
   enum class Phase { Connecting, AwaitingWelcome, Serving, Stopping };
 
+  static transport::StreamEndpoint::Options connection_options();
   void on_connected(const Status& status, transport::StreamEndpoint* endpoint);
   void on_frame(transport::StreamEndpoint& endpoint, transport::Frame&& frame) override;
   void on_stream_error(transport::StreamEndpoint& endpoint, const Status& why) override;
