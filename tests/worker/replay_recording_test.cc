@@ -58,7 +58,7 @@ TEST(ReplayRecording, ReadsRowsIntoSamples) {
   EXPECT_EQ(sizeof(Sample), 24u);
 }
 
-TEST(ReplayRecording, FirstRowFixesTheTypeAndIntegersWidenToDouble) {
+TEST(ReplayRecording, FirstRowFixesTheTypeAndIntegersBecomeDoubles) {
   const Recording r = parse_ok(
       "1,a,5,192\n"
       "2,a,2.5,192\n"
