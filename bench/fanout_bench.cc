@@ -70,6 +70,7 @@
 #include <thread>
 #include <vector>
 
+#include <mxgw/clock.h>
 #include <mxgw/schema/events_generated.h>
 
 #include "engine/src/client/gateway_client.h"
@@ -102,12 +103,6 @@ constexpr const char* kSubject = "mxgw.fanout";
 constexpr int kNatsPendingMessages = 2'000'000;
 constexpr int kNatsPendingBytes = 256 << 20;
 constexpr size_t kNatsFlushBytes = 1 << 20;
-
-int64_t realtime_ns() {
-  timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
-}
 
 int64_t own_cpu_ns() {
   rusage usage;
@@ -400,7 +395,7 @@ void consume_mxgw(client::EventStream& events, Tally& tally, Watch& watch, const
   while (!stop.load(std::memory_order_acquire)) {
     events.wait_for(kConsumerWake);
     events.poll(SIZE_MAX, [&](client::EventFrame& frame) {
-      const int64_t now = realtime_ns();
+      const int64_t now = wall_clock_ns();
       const proto::EventBatch& batch = frame.batch();
       if (const auto* gaps = batch.gaps()) {
         for (const proto::GapEvent* gap : *gaps) {
@@ -748,7 +743,7 @@ void consume_nats(natsSubscription* subscription, Tally& tally, Watch& watch, co
       watch.fail("NATS subscriber " + std::to_string(index) + ": " + natsStatus_GetText(s));
       return;
     }
-    const int64_t now = realtime_ns();
+    const int64_t now = wall_clock_ns();
     const char* data = natsMsg_GetData(message);
     const auto length = static_cast<size_t>(natsMsg_GetDataLength(message));
     const size_t count = length / kChangeBytes;
@@ -790,7 +785,7 @@ void publish_nats(natsConnection* connection, int per_message, bool paced, std::
   const int bytes = per_message * static_cast<int>(kChangeBytes);
   double next_value = 0;
   auto publish_one = [&]() {
-    const int64_t stamp = realtime_ns();
+    const int64_t stamp = wall_clock_ns();
     for (int i = 0; i < per_message; ++i) {
       changes[static_cast<size_t>(i)] = proto::DataChange(1, static_cast<int32_t>(i % kPacedItems) + 1, 0xC0,
                                                           proto::MxDataType::Double, 0, stamp, next_value);

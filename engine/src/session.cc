@@ -2,23 +2,9 @@
 
 #include "engine/src/session.h"
 
-#include <time.h>
-
 #include <mxgw/transport/frame_verifier.h>
 
 namespace mxgw::engine {
-
-int64_t steady_now_ns() {
-  timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
-}
-
-int64_t wall_now_ns() {
-  timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
-}
 
 struct Session::PendingCommand {
   Session* session;
@@ -63,7 +49,7 @@ Session::Session(ShardContext& context, std::string id, Caller owner, OpenReques
   info_.command_timeout_ms = request_.command_timeout_ms > 0 ? request_.command_timeout_ms
                                                             : static_cast<int32_t>(config.default_command_timeout_ms);
   info_.lease_ms = config.lease_ms;
-  info_.created_ns = wall_now_ns();
+  info_.created_ns = wall_clock_ns();
 }
 
 Session::~Session() {
@@ -87,7 +73,7 @@ void Session::start() {
   launch.nonce = random_nonce();
   launch.startup_timeout_ms = config.startup_timeout_ms;
   launch.endpoint_options.max_payload_bytes = config.max_frame_bytes;
-  open_started_ns_ = steady_now_ns();
+  open_started_ns_ = steady_clock_ns();
   set_state(proto::SessionState::StartingWorker, {});
   link_ = std::make_unique<WorkerLink>(context_.shard.loop(), std::move(launch), static_cast<WorkerLink::Observer*>(this));
   link_->start();
@@ -98,7 +84,7 @@ void Session::set_state(proto::SessionState state, const std::string& reason) {
   info_.state = state;
   info_.state_reason = reason;
   if (state != proto::SessionState::StartingWorker && state != proto::SessionState::Created) {
-    distributor_.publish_state(state, reason, wall_now_ns());
+    distributor_.publish_state(state, reason, wall_clock_ns());
   }
 }
 
@@ -120,7 +106,7 @@ void Session::hold_back_events(bool hold) {
   }
 }
 
-void Session::renew_lease() { lease_expires_ns_ = steady_now_ns() + int64_t{context_.config.lease_ms} * 1'000'000; }
+void Session::renew_lease() { lease_expires_ns_ = steady_clock_ns() + int64_t{context_.config.lease_ms} * 1'000'000; }
 
 // ---- the worker's side ------------------------------------------------------
 
@@ -128,7 +114,7 @@ void Session::on_ready(WorkerLink&) {
   renew_lease();
   info_.worker_pid = link_->pid();
   context_.metrics.opened.fetch_add(1, std::memory_order_relaxed);
-  context_.metrics.open_latency_ns.record(static_cast<uint64_t>(steady_now_ns() - open_started_ns_));
+  context_.metrics.open_latency_ns.record(static_cast<uint64_t>(steady_clock_ns() - open_started_ns_));
   set_state(proto::SessionState::Ready, {});
   if (auto open = std::exchange(on_open_, nullptr)) open({}, info());
 }
@@ -148,7 +134,7 @@ void Session::on_reply(WorkerLink&, const proto::Reply& reply, const transport::
   if (found == pending_.end()) return;  // a reply after its timeout, or to Shutdown
   PendingCommand* pending = found->second;
   pending_.erase(found);
-  context_.metrics.command_latency_ns.record(static_cast<uint64_t>(steady_now_ns() - pending->started_ns));
+  context_.metrics.command_latency_ns.record(static_cast<uint64_t>(steady_clock_ns() - pending->started_ns));
   CommandCallback done = std::move(pending->done);
   pending->retire();
   done({{}, frame});
@@ -161,7 +147,7 @@ void Session::on_events(WorkerLink&, transport::Frame&& frame) {
   context_.metrics.events_in.fetch_add(count, std::memory_order_relaxed);
   context_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
   context_.metrics.bytes_in.fetch_add(frame.payload.size(), std::memory_order_relaxed);
-  distributor_.publish(std::move(frame.payload), count, wall_now_ns());
+  distributor_.publish(std::move(frame.payload), count, wall_clock_ns());
 }
 
 void Session::on_exit(WorkerLink&, int64_t, int) {
@@ -186,7 +172,7 @@ void Session::invoke(proto::CommandT command, CommandCallback done) {
       proto::CreateWorkerFrame(fbb, proto::WorkerMessage::Command, built.Union()), proto::WorkerFrameIdentifier()));
   context_.metrics.commands.fetch_add(1, std::memory_order_relaxed);
 
-  auto* pending = new PendingCommand{this, command.correlation_id, std::move(done), steady_now_ns(), {}};
+  auto* pending = new PendingCommand{this, command.correlation_id, std::move(done), steady_clock_ns(), {}};
   uv_timer_init(context_.shard.loop(), &pending->timer);
   pending->timer.data = pending;
   pending->arm(static_cast<uint64_t>(info_.command_timeout_ms));
@@ -278,7 +264,7 @@ SessionInfo Session::info() const {
   out.events_in = events_in_;
   out.events_out = distributor_.counters().events_out;
   out.next_seq = distributor_.next_seq();
-  if (lease_expires_ns_ > 0) out.lease_expires_ns = wall_now_ns() + (lease_expires_ns_ - steady_now_ns());
+  if (lease_expires_ns_ > 0) out.lease_expires_ns = wall_clock_ns() + (lease_expires_ns_ - steady_clock_ns());
   return out;
 }
 

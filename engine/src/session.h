@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <mxgw/clock.h>
 #include <mxgw/schema/worker_generated.h>
 
 #include "engine/src/distributor.h"
@@ -116,9 +117,5 @@ class Session final : engine::WorkerLink::Observer {
   uint64_t events_in_ = 0;
   bool events_held_back_ = false;
 };
-
-// Clocks: steady for durations and deadlines, wall for timestamps users see.
-int64_t steady_now_ns();
-int64_t wall_now_ns();
 
 }  // namespace mxgw::engine

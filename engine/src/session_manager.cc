@@ -116,7 +116,7 @@ Status SessionManager::start() {
           &s->lease_sweep,
           [](uv_timer_t* t) {
             auto* shard = static_cast<ShardState*>(t->data);
-            const int64_t now = steady_now_ns();
+            const int64_t now = steady_clock_ns();
             for (auto& [id, session] : shard->sessions) {
               if (session->lease_expired(now)) session->close("lease-expired", SessionEnding::Expired, [](const Status&, bool) {});
             }

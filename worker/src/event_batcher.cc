@@ -2,17 +2,9 @@
 
 #include "worker/src/event_batcher.h"
 
-#include <time.h>
-
 #include "worker/src/mx_status.h"
 
 namespace mxgw::worker {
-
-int64_t realtime_ns() {
-  timespec now;
-  clock_gettime(CLOCK_REALTIME, &now);
-  return int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
-}
 
 EventBatcher::EventBatcher(Limits limits, Sink sink)
     : limits_(limits),
@@ -88,7 +80,7 @@ void EventBatcher::seal() {
   const auto write_completes = optional_vector(write_completes_);
   const auto operation_completes = optional_vector(operation_completes_);
   proto::EventBatchBuilder batch(fbb);
-  batch.add_worker_time_ns(realtime_ns());
+  batch.add_worker_time_ns(wall_clock_ns());
   batch.add_coalesced_changes(coalesced_);
   batch.add_changes(changes);
   batch.add_data_changes(data_changes);

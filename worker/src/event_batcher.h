@@ -22,6 +22,7 @@
 #include <span>
 #include <vector>
 
+#include <mxgw/clock.h>
 #include <mxgw/schema/events_generated.h>
 #include <mxgw/transport/payload_builder.h>
 
@@ -132,8 +133,5 @@ class EventBatcher {
   uint64_t events_sealed_ = 0;
   uint64_t batches_sealed_ = 0;
 };
-
-// Wall-clock nanoseconds since the Unix epoch, UTC.
-int64_t realtime_ns();
 
 }  // namespace mxgw::worker

@@ -52,7 +52,7 @@ class ReplayBackend final : public Backend {
     std::erase_if(list, [&](const Subscriber& s) { return s.key == key; });
     if (active) {
       list.push_back({key, found->second.buffered});
-      if (!cursor_) cursor_.emplace(recording_, options_.speed, options_.loop, realtime_ns());
+      if (!cursor_) cursor_.emplace(recording_, options_.speed, options_.loop, wall_clock_ns());
     }
   }
 

@@ -75,7 +75,7 @@ class SimBackend final : public Backend {
     sim::Scheduler& scheduler = found->second.buffered ? buffered_ : live_;
     const sim::ItemHandles handles{key.server_handle, key.item_handle};
     if (active) {
-      scheduler.add(handles, found->second.tag, realtime_ns());
+      scheduler.add(handles, found->second.tag, wall_clock_ns());
     } else {
       scheduler.remove(handles);
     }
@@ -85,7 +85,7 @@ class SimBackend final : public Backend {
     const auto found = items_.find(key.packed());
     if (found == items_.end()) return Outcome::failure(CommandError::UnknownItemHandle, "no such sim item");
     const sim::WriteValue written{value.type, value.number, value.text};
-    const int64_t when = timestamp_ns > 0 ? timestamp_ns : realtime_ns();
+    const int64_t when = timestamp_ns > 0 ? timestamp_ns : wall_clock_ns();
     // Both schedulers keep their own setpoint store; each echoes to its own items.
     if (Outcome o = from_status(live_.write(found->second.tag, written, when), CommandError::BackendFailure);
         !o.ok()) {

@@ -143,7 +143,7 @@ void WorkerProcess::handle_welcome(const proto::WorkerWelcome& welcome) {
     stop(kExitBackend, message);
     return;
   }
-  server_ = std::make_unique<MxServer>(*backend_, batcher_, [this] { schedule_round(realtime_ns()); });
+  server_ = std::make_unique<MxServer>(*backend_, batcher_, [this] { schedule_round(wall_clock_ns()); });
   batcher_.set_buffered_sample_sink(
       [this](ItemKey key, BufferedSample sample) { server_->add_buffered_sample(key, std::move(sample)); });
   send_ready(proto::HandshakeError::None, {});
@@ -166,14 +166,14 @@ void WorkerProcess::handle_command(const proto::Command& command) {
     stop(kExitOk, {});
     return;
   }
-  schedule_round(realtime_ns());
+  schedule_round(wall_clock_ns());
 }
 
 // ---- production -------------------------------------------------------------
 
 void WorkerProcess::schedule_round(int64_t due_ns) {
   if (phase_ != Phase::Serving || blocked_ || due_ns == kNoDeadline) return;
-  const int64_t now = realtime_ns();
+  const int64_t now = wall_clock_ns();
   if (due_ns <= now) {
     if (!round_pending_) {
       round_pending_ = true;
@@ -195,7 +195,7 @@ void WorkerProcess::run_round() {
   uv_idle_stop(&round_now_);
   uv_timer_stop(&round_later_);
   if (phase_ != Phase::Serving || blocked_) return;
-  const int64_t now = realtime_ns();
+  const int64_t now = wall_clock_ns();
   batcher_.start_round(config_.round_budget);
   const int64_t next_update = backend_->produce(now, batcher_);
   const int64_t next_buffered = server_->flush_buffered(now);
@@ -207,7 +207,7 @@ void WorkerProcess::on_backpressure(transport::StreamEndpoint&, bool blocked) {
   blocked_ = blocked;
   batcher_.set_blocked(blocked);
   if (blocked || phase_ != Phase::Serving) return;
-  const int64_t now = realtime_ns();
+  const int64_t now = wall_clock_ns();
   batcher_.note_coalesced(backend_->coalesce_backlog(now));
   schedule_round(now);
 }
