@@ -241,8 +241,10 @@ void Session::finish() {
   } else {
     info_.state = state_ == proto::SessionState::StartingWorker ? proto::SessionState::Faulted : state_;
   }
-  distributor_.end_all();
+  // Counted before the subscribers are ended: their end is a release store, so
+  // whoever has seen a subscription end also sees how the session ended.
   context_.metrics.count_ending(*ending_, fault_code_);
+  distributor_.end_all();
   // Everyone waiting is answered after the shard has let go of the session (its
   // slot is free again), so that whoever reacts to the answer finds it gone.
   auto open = std::exchange(on_open_, nullptr);

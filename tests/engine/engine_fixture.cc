@@ -128,7 +128,7 @@ bool EngineFixture::eventually(const std::function<bool()>& done, std::chrono::m
 
 void EngineFixture::expect_balanced() {
   const engine::EngineMetrics& m = manager_->metrics();
-  // Endings are counted just after the shard's registry forgets the session: let
+  // Endings are counted just before the shard's registry forgets the session: let
   // any in flight settle.
   const bool balanced = eventually([&] {
     return m.registered.load() == static_cast<uint64_t>(m.sessions_open.load()) + m.closed.load() + m.expired.load() +
