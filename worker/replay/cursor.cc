@@ -10,7 +10,7 @@
 namespace mxgw::replay {
 
 ReplayCursor::ReplayCursor(const Recording& recording, double speed, bool loop, std::int64_t start_ns)
-    : recording_(recording), speed_(speed), loop_(loop), start_ns_(start_ns) {}
+    : recording_(recording), speed_(static_cast<long double>(speed)), loop_(loop), start_ns_(start_ns) {}
 
 std::int64_t ReplayCursor::due_ns(std::size_t row, std::uint64_t pass) const {
   if (speed_ == 0) return start_ns_;

@@ -67,7 +67,7 @@ class Slab {
 
   std::atomic<uint32_t> refs_{1};
   uint32_t capacity_;
-  uint64_t reserved_ = 0;  // keeps data() 16-byte aligned
+  [[maybe_unused]] uint64_t reserved_ = 0;  // keeps data() 16-byte aligned
 };
 static_assert(sizeof(Slab) == 16, "slab data must start 16-byte aligned");
 
