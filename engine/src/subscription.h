@@ -67,8 +67,8 @@ class Subscription {
 
   // ---- consumer ----
 
-  // Hands at most `max` deliveries to `consume(const Delivery&)`, in order; returns
-  // how many.
+  // Hands at most `max` deliveries to `consume(Delivery&)`, in order; returns how
+  // many. The consumer may move the batch reference out to keep it past the call.
   template <typename Consume>
   size_t poll(size_t max, Consume&& consume) {
     size_t taken = 0;
@@ -76,11 +76,11 @@ class Subscription {
       Delivery* delivery = next_in_ring();
       if (!delivery) {
         if (!ended_.load(std::memory_order_acquire) || leftover_ == leftovers_.size()) break;
-        consume(static_cast<const Delivery&>(leftovers_[leftover_++]));
+        consume(leftovers_[leftover_++]);
         ++taken;
         continue;
       }
-      consume(static_cast<const Delivery&>(*delivery));
+      consume(*delivery);
       ring_.pop();
       ++taken;
     }

@@ -89,12 +89,7 @@ void EventStream::finish(const Status& why) {
 void EventStream::notify_consumer() {
   notify_due_ = false;
   if (on_ready_) on_ready_();
-  if (sleeping_.exchange(false, std::memory_order_acq_rel)) {
-    // Under the mutex: the consumer holds it from its last readiness check until it
-    // is inside wait, so this notification cannot fall between the two.
-    std::lock_guard<std::mutex> lock(sleep_mutex_);
-    sleep_cv_.notify_all();
-  }
+  doorbell_.ring();
 }
 
 // ---- consumer ----
@@ -105,18 +100,7 @@ void EventStream::room_made() {
 }
 
 bool EventStream::wait_until(std::chrono::steady_clock::time_point deadline) {
-  if (ready()) return true;
-  std::unique_lock<std::mutex> lock(sleep_mutex_);
-  for (;;) {
-    sleeping_.exchange(true, std::memory_order_acq_rel);
-    if (ready()) break;
-    if (sleep_cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
-      sleeping_.exchange(false, std::memory_order_acq_rel);
-      return ready();
-    }
-  }
-  sleeping_.exchange(false, std::memory_order_acq_rel);
-  return true;
+  return doorbell_.wait_until([this] { return ready(); }, deadline);
 }
 
 }  // namespace mxgw::client

@@ -24,8 +24,8 @@
 //              ring" and the consumer's "release room, then clear" one always sees
 //              the other: either the retry finds the room or the consumer sees the
 //              flag and wakes the producer. No wake-up is lost and no frame waits.
-//   sleeping_  the consumer is (about to be) blocked in wait_until(); the same
-//              exchange pairing against the producer's "push, then clear and notify".
+//   the consumer's sleep is a transport::Doorbell (its own pairing is explained
+//              there): the producer rings it after every push and after the end.
 //   ended_     set once with release after the last push and after end_status_ is
 //              written; read with acquire, so a consumer that sees it also sees the
 //              status and every frame pushed before it.
@@ -36,13 +36,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 
 #include <mxgw/status.h>
+#include <mxgw/transport/doorbell.h>
 #include <mxgw/transport/event_cursor.h>
 #include <mxgw/transport/frame_verifier.h>
 #include <mxgw/transport/slab.h>
@@ -176,9 +175,7 @@ class EventStream {
   // What both sides touch: the flags, and the consumer's sleeping place.
   alignas(transport::kCacheLineSize) std::atomic<bool> ended_{false};
   std::atomic<bool> waiting_{false};
-  std::atomic<bool> sleeping_{false};
-  std::mutex sleep_mutex_;
-  std::condition_variable sleep_cv_;
+  transport::Doorbell doorbell_;
 };
 
 }  // namespace mxgw::client
