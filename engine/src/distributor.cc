@@ -28,9 +28,10 @@ Status Distributor::add(std::shared_ptr<Subscription> subscription, std::optiona
       gap.range = {from, kept_from - 1};
       s.owed.push_back(std::move(gap));
     }
-    for (const Delivery& d : window_) {
+    for (size_t i = 0; i < window_.size(); ++i) {
       // The delivery holding `from` and every later one; the client skips what it
       // has in the first (its prefix says where the batch starts).
+      const Delivery& d = window_[i];
       if (d.first_seq + d.count > from) {
         Owed replayed;
         replayed.delivery = d;

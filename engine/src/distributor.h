@@ -34,6 +34,7 @@
 
 #include "engine/src/delivery_policy.h"
 #include "engine/src/engine_metrics.h"
+#include "engine/src/ring_queue.h"
 #include "engine/src/subscription.h"
 
 namespace mxgw::engine {
@@ -107,7 +108,7 @@ class Distributor {
   ReplayWindowLimits window_limits_;
   EngineMetrics& metrics_;
   std::vector<Subscriber> subscribers_;
-  std::deque<Delivery> window_;
+  RingQueue<Delivery> window_;  // reuses its slots: publishing allocates nothing
   uint64_t window_events_ = 0;
   uint64_t window_bytes_ = 0;
   transport::PayloadBuilder builder_;
