@@ -333,6 +333,27 @@ TEST_F(AdminHttpTest, SessionsListsEveryFieldForAnAdminKey) {
   EXPECT_EQ(callers_, std::vector<std::string>{"root"});
 }
 
+TEST_F(AdminHttpTest, OneSessionIsTheListsEntryOr404) {
+  start();
+  const std::string id = sample_session().session_id;
+  const json list = json::parse(exchange(get("/sessions", bearer(kAdminKey))).body, nullptr, false);
+  ASSERT_TRUE(list.is_array() && list.size() == 1u);
+  const HttpResponse found = exchange(get("/sessions/" + id, bearer(kAdminKey)));
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(found.header("content-type"), "application/json");
+  EXPECT_EQ(json::parse(found.body, nullptr, false), list[0]);
+
+  const HttpResponse missing = exchange(get("/sessions/session-nobody", bearer(kAdminKey)));
+  expect_error(missing, 404, "NotFound");
+  EXPECT_NE(missing.body.find("session-nobody"), std::string::npos) << missing.body;
+  expect_error(exchange(get("/sessions/" + id)), 401, "Unauthenticated");
+  expect_error(exchange(get("/sessions/" + id, bearer(kClientKey))), 403, "PermissionDenied");
+  const HttpResponse posted = exchange(post("/sessions/" + id, "{}", bearer(kAdminKey)));
+  expect_error(posted, 405, "InvalidArgument");
+  EXPECT_EQ(posted.header("allow"), "GET");
+  EXPECT_EQ(callers_, (std::vector<std::string>{"root", "root", "root"}));
+}
+
 TEST_F(AdminHttpTest, AuthRefusals) {
   start();
   const HttpResponse none = exchange(get("/sessions"));

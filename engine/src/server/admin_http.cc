@@ -574,11 +574,13 @@ void AdminHttp::Connection::route(const Request& request, std::function<void(Res
 
   constexpr std::string_view kSessions = "/sessions", kKill = "/kill";
   const bool sessions = path == kSessions;
+  const bool one = path.size() > kSessions.size() + 1 && path.starts_with("/sessions/") &&
+                   path.find('/', kSessions.size() + 1) == std::string::npos;
   const bool kill = path.size() > kSessions.size() + 1 + kKill.size() && path.starts_with("/sessions/") &&
                     path.ends_with(kKill) &&
                     path.find('/', kSessions.size() + 1) == path.size() - kKill.size();
-  if (!sessions && !kill) return reply(error_response(404, ErrorCode::NotFound, "no route for " + path));
-  if (sessions && !get) return reply(not_allowed(path, "GET"));
+  if (!sessions && !one && !kill) return reply(error_response(404, ErrorCode::NotFound, "no route for " + path));
+  if ((sessions || one) && !get) return reply(not_allowed(path, "GET"));
   if (kill && request.method != HTTP_POST) return reply(not_allowed(path, "POST"));
 
   Response refusal;
@@ -590,6 +592,18 @@ void AdminHttp::Connection::route(const Request& request, std::function<void(Res
       json list = json::array();
       for (const engine::SessionInfo& info : found) list.push_back(session_json(info));
       reply(json_response(list));
+    });
+    return;
+  }
+  if (one) {
+    // Picked from the list: the engine keeps no index by id across shards, and an
+    // operator's look-up need not be cheaper than the list it came from.
+    handlers.list_sessions(*caller, [reply, id = path.substr(kSessions.size() + 1)](
+                                        std::vector<engine::SessionInfo> found) {
+      const auto match = std::find_if(found.begin(), found.end(),
+                                      [&id](const engine::SessionInfo& info) { return info.session_id == id; });
+      reply(match == found.end() ? error_response(404, ErrorCode::NotFound, "no session " + id)
+                                 : json_response(session_json(*match)));
     });
     return;
   }

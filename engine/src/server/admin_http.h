@@ -1,9 +1,10 @@
 // AdminHttp: the operator's HTTP/1.1 port: health, Prometheus metrics, the session
-// list and session kill.
+// list, one session, and session kill.
 //
 //   GET  /healthz               200 "ok"
 //   GET  /metrics               200 text/plain; version=0.0.4
 //   GET  /sessions              admin key: 200 JSON array of every session
+//   GET  /sessions/<id>         admin key: 200 JSON object of that session, or 404
 //   POST /sessions/<id>/kill    admin key, body {"reason": "…"}: 200 {"killed": "<id>"}
 //
 // Keys come as "Authorization: Bearer <key>": none or an unknown one is 401, a client
