@@ -45,8 +45,8 @@ void mxgw_client_options_init(mxgw_client_options* options) {
 }
 
 int mxgw_client_open(const char* target, const mxgw_client_options* given, mxgw_client** out) {
+  if (out) *out = nullptr;
   if (!target || !out) return fail(MXGW_E_INVALID_ARGUMENT, "mxgw_client_open needs a target and an out pointer");
-  *out = nullptr;
   mxgw_client_options options = with_defaults(given);
   const bool embedded = std::strcmp(target, kEmbeddedTarget) == 0;
   std::string worker;
@@ -87,8 +87,8 @@ void mxgw_client_free(mxgw_client* client) {
 }
 
 int mxgw_session_open(mxgw_client* client, const mxgw_session_options* options, mxgw_session** out) {
+  if (out) *out = nullptr;
   if (!client || !out) return fail(MXGW_E_INVALID_ARGUMENT, "mxgw_session_open needs a client and an out pointer");
-  *out = nullptr;
   if (client->state->is_closed()) return fail(MXGW_E_CLOSED, "the client is closed");
   mxgw::engine::OpenRequest request;
   if (options) {

@@ -58,8 +58,8 @@ int check_usable(const mxgw_subscription* sub) {
 }
 
 int make_subscription(mxgw_session* s, const mxgw_subscribe_options* options, mxgw_subscription** out) {
+  if (out) *out = nullptr;
   if (!s || !out) return fail(MXGW_E_INVALID_ARGUMENT, "mxgw_subscribe needs a session and an out pointer");
-  *out = nullptr;
   if (s->closed.load(std::memory_order_acquire)) return fail(MXGW_E_CLOSED, "the session is closed");
   if (s->client->is_closed()) return fail(MXGW_E_CLOSED, "the client is closed");
   mxgw::engine::SubscribeOptions wanted;
