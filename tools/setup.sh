@@ -14,6 +14,8 @@ packages=(
   libsodium-dev libhttp-parser-dev nlohmann-json3-dev
   # daemon: config file (toml++), leveled logs (spdlog)
   libtomlplusplus-dev libspdlog-dev
+  # mxgwctl: the admin port's HTTP client (libcurl)
+  libcurl4-openssl-dev
   # tests and benchmarks (prometheus: promtool checks the metrics text; nats-server and
   # libnats-dev: the NATS reference of the fan-out benchmark)
   libgtest-dev libgmock-dev libbenchmark-dev libreaderwriterqueue-dev prometheus
