@@ -12,16 +12,23 @@
 #include <string>
 
 namespace mxgw::testing {
+namespace {
 
-std::vector<int> child_processes() {
+std::string proc_path(int pid, const char* entry) {
+  return (pid > 0 ? "/proc/" + std::to_string(pid) : std::string("/proc/self")) + "/" + entry;
+}
+
+}  // namespace
+
+std::vector<int> child_processes(int pid) {
   std::vector<int> children;
-  const int self = ::getpid();
+  const int parent_wanted = pid > 0 ? pid : ::getpid();
   DIR* proc = opendir("/proc");
   if (!proc) return children;
   while (dirent* entry = readdir(proc)) {
-    const int pid = std::atoi(entry->d_name);
-    if (pid <= 0) continue;
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    const int child = std::atoi(entry->d_name);
+    if (child <= 0) continue;
+    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
     std::string line;
     if (!std::getline(stat, line)) continue;
     // The fields after the command name, which is in parentheses and may hold spaces.
@@ -29,15 +36,15 @@ std::vector<int> child_processes() {
     char state = 0;
     int parent = 0;
     rest >> state >> parent;
-    if (parent == self) children.push_back(pid);
+    if (parent == parent_wanted) children.push_back(child);
   }
   closedir(proc);
   return children;
 }
 
-size_t open_descriptors() {
+size_t open_descriptors(int pid) {
   size_t count = 0;
-  DIR* fds = opendir("/proc/self/fd");
+  DIR* fds = opendir(proc_path(pid, "fd").c_str());
   if (!fds) return 0;
   while (readdir(fds)) ++count;
   closedir(fds);
@@ -47,7 +54,7 @@ size_t open_descriptors() {
 bool process_exists(int pid) { return pid > 0 && ::kill(pid, 0) == 0; }
 
 size_t resident_kib(int pid) {
-  std::ifstream status(pid > 0 ? "/proc/" + std::to_string(pid) + "/status" : std::string("/proc/self/status"));
+  std::ifstream status(proc_path(pid, "status"));
   std::string line;
   while (std::getline(status, line)) {
     if (line.rfind("VmRSS:", 0) == 0) return std::stoul(line.substr(6));
