@@ -6,9 +6,10 @@
 
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include <mxgw/transport/frame_verifier.h>
+
+#include "tests/support/eventually.h"
 
 namespace mxgw::testing {
 
@@ -118,12 +119,7 @@ int32_t EngineFixture::advise_tag(const engine::Caller& caller, const std::strin
 }
 
 bool EngineFixture::eventually(const std::function<bool()>& done, std::chrono::milliseconds deadline) {
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::microseconds(200));  // poll, do not spin two cores away
-  }
-  return true;
+  return mxgw::testing::eventually(done, deadline);
 }
 
 void EngineFixture::expect_balanced() {
