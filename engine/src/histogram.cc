@@ -29,6 +29,12 @@ Histogram::Snapshot Histogram::snapshot() const {
   return out;
 }
 
+void Histogram::Snapshot::add(const Snapshot& other) {
+  if (counts.empty()) counts.resize(other.counts.size());
+  for (size_t i = 0; i < other.counts.size(); ++i) counts[i] += other.counts[i];
+  total += other.total;
+}
+
 uint64_t Histogram::Snapshot::percentile(double fraction) const {
   if (total == 0) return 0;
   const auto rank = static_cast<uint64_t>(std::ceil(fraction * static_cast<double>(total)));

@@ -23,8 +23,10 @@ class Histogram {
   static constexpr int kSubBuckets = 1 << kSubBucketBits;
   static constexpr int kBuckets = (64 - kSubBucketBits + 1) * kSubBuckets;
 
-  void record(uint64_t value) noexcept {
-    counts_[index_of(value)].fetch_add(1, std::memory_order_relaxed);
+  void record(uint64_t value) noexcept { record(value, 1); }
+  // `count` values equal to `value` (a batch whose events share one latency).
+  void record(uint64_t value, uint64_t count) noexcept {
+    counts_[index_of(value)].fetch_add(count, std::memory_order_relaxed);
   }
 
   struct Snapshot {
@@ -34,6 +36,8 @@ class Histogram {
     // the upper edge of its bucket; 0 when empty.
     uint64_t percentile(double fraction) const;
     uint64_t max() const { return percentile(1.0); }
+    // Adds another histogram's counts (histograms kept per thread, merged at the end).
+    void add(const Snapshot& other);
   };
   Snapshot snapshot() const;
 
