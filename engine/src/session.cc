@@ -166,10 +166,7 @@ void Session::invoke(proto::CommandT command, CommandCallback done) {
     return;
   }
   command.correlation_id = next_correlation_++;
-  auto& fbb = command_builder_.fbb();
-  const auto built = proto::Command::Pack(fbb, &command);
-  link_->send_command(command_builder_.finish(
-      proto::CreateWorkerFrame(fbb, proto::WorkerMessage::Command, built.Union()), proto::WorkerFrameIdentifier()));
+  link_->send_command(command_frame(command_builder_, command));
   context_.metrics.commands.fetch_add(1, std::memory_order_relaxed);
 
   auto* pending = new PendingCommand{this, command.correlation_id, std::move(done), steady_clock_ns(), {}};

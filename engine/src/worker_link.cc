@@ -41,13 +41,6 @@ Nonce random_nonce() {
   return nonce;
 }
 
-bool constant_time_equal(const uint8_t* a, const uint8_t* b, size_t size) {
-  // Volatile keeps the compiler from ending the loop at the first difference.
-  volatile uint8_t difference = 0;
-  for (size_t i = 0; i < size; ++i) difference = difference | (a[i] ^ b[i]);
-  return difference == 0;
-}
-
 WorkerLink::WorkerLink(uv_loop_t* loop, WorkerLaunch launch, Observer* observer)
     : loop_(loop), launch_(std::move(launch)), observer_(observer) {}
 
@@ -182,25 +175,10 @@ void WorkerLink::on_frame(transport::StreamEndpoint&, transport::Frame&& frame) 
 }
 
 void WorkerLink::handle_hello(const proto::WorkerHello& hello) {
-  if (hello.protocol_version() != transport::kProtocolVersion) {
-    return refuse(proto::HandshakeError::ProtocolVersionMismatch,
-                  "worker speaks protocol " + std::to_string(hello.protocol_version()) + ", the gateway " +
-                      std::to_string(transport::kProtocolVersion));
-  }
-  if (!hello.session_id() || hello.session_id()->string_view() != launch_.session_id) {
-    return refuse(proto::HandshakeError::UnknownSession, "the worker named another session");
-  }
-  // The nonce is good for one attempt only, whatever its outcome.
-  const bool first_use = !nonce_used_;
-  nonce_used_ = true;
-  const auto* nonce = hello.nonce();
-  if (!first_use || !nonce || nonce->size() != kNonceBytes ||
-      !constant_time_equal(nonce->data(), launch_.nonce.data(), kNonceBytes)) {
-    return refuse(proto::HandshakeError::BadNonce, "the worker did not prove the session nonce");
-  }
-  if (!hello.backend() || hello.backend()->string_view() != launch_.backend) {
-    return refuse(proto::HandshakeError::UnknownBackend, "the worker announced another backend");
-  }
+  // One hello per link, whatever its outcome: the nonce gets a single attempt.
+  const bool nonce_used = std::exchange(nonce_used_, true);
+  const HelloVerdict verdict = judge_hello(hello, {launch_.session_id, launch_.backend, launch_.nonce, nonce_used});
+  if (!verdict.accepted()) return refuse(verdict.code, verdict.message);
   auto& fbb = builder_.fbb();
   std::vector<flatbuffers::Offset<proto::KeyValue>> options;
   for (const auto& [key, value] : launch_.backend_options) {
@@ -215,10 +193,8 @@ void WorkerLink::handle_hello(const proto::WorkerHello& hello) {
 }
 
 void WorkerLink::handle_ready(const proto::WorkerReady& ready) {
-  if (!ready.ok()) {
-    let_exit({ErrorCode::OpenFailed, std::string("backend '") + launch_.backend + "' refused to start: " +
-                                      proto::EnumNameHandshakeError(ready.code()) + ": " +
-                                      (ready.message() ? ready.message()->str() : "")});
+  if (Status refused = ready_status(ready, launch_.backend); !refused.is_ok()) {
+    let_exit(refused);
     return;
   }
   uv_timer_stop(&timer_);

@@ -25,7 +25,6 @@
 
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -38,15 +37,12 @@
 #include <mxgw/transport/payload_builder.h>
 #include <mxgw/transport/stream_endpoint.h>
 
-namespace mxgw::engine {
+#include "engine/src/worker_messages.h"
 
-inline constexpr size_t kNonceBytes = 32;
-using Nonce = std::array<uint8_t, kNonceBytes>;
+namespace mxgw::engine {
 
 // A fresh nonce from the kernel's CSPRNG.
 Nonce random_nonce();
-// Equal contents, in time independent of where they differ.
-bool constant_time_equal(const uint8_t* a, const uint8_t* b, size_t size);
 
 struct WorkerLaunch {
   std::string worker_path;  // the mxgw-worker executable
