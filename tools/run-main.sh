@@ -1,31 +1,18 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, and runs the benchmark suite that
-# exists so far, printing each result as it completes and a summary at the end:
-#   - one real `sim` worker streaming into its connection (changes/s per generator),
-#   - the SPSC ring against moodycamel::ReaderWriterQueue,
-#   - the frame decoder and verifier.
-# Extra arguments go to every benchmark binary (e.g. --benchmark_filter=Counter).
+# The main job: installs what is missing, builds, starts the gateway daemon
+# (`mxgw serve`, sim backend) with freshly generated admin and client keys on free
+# loopback ports, runs the mxgw-bench load generator against it over TCP with a
+# live progress line, prints the summary, and stops the daemon cleanly (SIGTERM:
+# every session closed, exit 0).
+#   tools/run-main.sh [mxgw-bench options...]
+# Options replace the defaults below where they repeat them (see mxgw-bench --help),
+# e.g.  tools/run-main.sh --sessions 16 --items 1000 --duration 30
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup.sh"
 "$root/tools/build.sh" "$root/build"
 
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-for bench in bench_worker_throughput bench_ring bench_decoder; do
-  echo "== $bench"
-  "$root/build/bench/$bench" --benchmark_counters_tabular=true \
-    --benchmark_out="$out/$bench.json" --benchmark_out_format=json "$@"
-done
-
-echo
-echo "== summary"
-python3 - "$out" <<'PY'
-import json, pathlib, sys
-for path in sorted(pathlib.Path(sys.argv[1]).glob("*.json")):
-    for b in json.loads(path.read_text())["benchmarks"]:
-        rates = {k: v for k, v in b.items()
-                 if isinstance(v, (int, float)) and (k.endswith("_per_s") or k.endswith("/s") or k.endswith("_per_second"))}
-        shown = ", ".join(f"{k} {v/1e6:,.1f}M" for k, v in rates.items())
-        print(f"{b['name']:<60} {shown}")
-PY
+# mxgw-bench reads the client key from $MXGW_CLIENT_KEY, which with-daemon.sh sets.
+exec "$root/tools/with-daemon.sh" --bin "$root/build/bin" \
+  bash -c 'exec "$0" --target "$MXGW_TARGET" --sessions 4 --items 5000 --period-ms 1 --duration 10 --warmup 2 "$@"' \
+  "$root/build/bin/mxgw-bench" "$@"
