@@ -4,7 +4,7 @@
 # then the command with these in its environment:
 #   MXGW_TARGET       tcp://127.0.0.1:PORT      MXGW_UNIX_TARGET  unix:///…/mxgw.sock
 #   MXGW_CLIENT_KEY   a client key              MXGW_ADMIN_KEY    an admin key
-#   MXGW_ADMIN        127.0.0.1:PORT (admin HTTP)
+#   MXGW_ADMIN        127.0.0.1:PORT (admin HTTP)   MXGW_DAEMON_PID  the daemon's pid
 # Afterwards the daemon gets SIGTERM and must exit 0. The exit status is the
 # command's, or the daemon's failure when the command succeeded.
 #   tools/with-daemon.sh [--bin DIR] [--log FILE] [-- daemon flags --] COMMAND [ARGS...]
@@ -55,7 +55,7 @@ until grep -q "serving with" "$log"; do
 done
 tcp=$(grep -o 'clients: tcp://[^ ]*' "$log" | head -1 | sed 's/^clients: //')
 admin=$(grep -o 'admin: http://[^ ]*' "$log" | head -1 | sed 's|^admin: http://||')
-export MXGW_TARGET=$tcp MXGW_UNIX_TARGET="unix://$dir/mxgw.sock" MXGW_ADMIN=$admin
+export MXGW_TARGET=$tcp MXGW_UNIX_TARGET="unix://$dir/mxgw.sock" MXGW_ADMIN=$admin MXGW_DAEMON_PID=$daemon
 export MXGW_CLIENT_KEY MXGW_ADMIN_KEY
 
 status=0
