@@ -11,6 +11,7 @@ void LeaseKeeper::add(const std::string& session_id, uint64_t lease_ms) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (stopping_) return;
   sessions_.insert(session_id);
+  if (lease_ms == 0) return;  // a gateway without leases: nothing to renew
   // A third of the lease leaves two more chances before it runs out.
   const uint64_t period = std::max<uint64_t>(lease_ms / 3, 1);
   if (period_ms_ == 0 || period < period_ms_) {

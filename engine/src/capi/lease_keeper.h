@@ -27,7 +27,8 @@ class LeaseKeeper {
   LeaseKeeper(const LeaseKeeper&) = delete;
   LeaseKeeper& operator=(const LeaseKeeper&) = delete;
 
-  // Keeps `session_id` alive; the renewal period follows the shortest lease seen.
+  // Keeps `session_id` alive; the renewal period follows the shortest lease seen
+  // (a lease of 0 means the session has none: it is only listed, for ids()).
   void add(const std::string& session_id, uint64_t lease_ms);
   void remove(const std::string& session_id);
   std::vector<std::string> ids() const;
