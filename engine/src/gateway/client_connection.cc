@@ -9,7 +9,14 @@
 namespace mxgw::gateway {
 namespace {
 
-std::string text(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
+// The lambdas of one std::visit, as one overload set.
+template <typename... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+// Clang 14 does not yet deduce an aggregate's template arguments by itself.
+template <typename... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
 
 }  // namespace
 
@@ -47,7 +54,7 @@ void ClientConnection::on_frame(transport::StreamEndpoint&, transport::Frame&& f
   host_.traffic->frames_in.fetch_add(1, std::memory_order_relaxed);
   host_.traffic->bytes_in.fetch_add(frame.payload.size(), std::memory_order_relaxed);
   const proto::ClientFrame* message = transport::client_frame(frame.payload);
-  handle(message->request_id(), *message);
+  handle(message->request_id(), read_request(*message));
 }
 
 void ClientConnection::on_stream_error(transport::StreamEndpoint&, const Status& why) {
@@ -64,89 +71,75 @@ void ClientConnection::on_closed(transport::StreamEndpoint&) {
   host_.forget(shard_, id_);  // destroys this
 }
 
-void ClientConnection::handle(uint64_t request_id, const proto::ClientFrame& frame) {
-  using proto::ClientMessage;
+void ClientConnection::handle(uint64_t request_id, ClientRequest request) {
   if (!caller_) {
-    if (frame.message_type() == ClientMessage::Hello) return hello(request_id, *frame.message_as_Hello());
+    if (const auto* hello = std::get_if<HelloRequest>(&request)) return this->hello(request_id, *hello);
     fail(request_id, {ErrorCode::OutOfOrder, "the first request on a connection must be Hello"});
     endpoint_->close();
     return;
   }
   const engine::Caller& caller = *caller_;
   engine::SessionManager& manager = host_.manager;
-  switch (frame.message_type()) {
-    case ClientMessage::OpenSession: {
-      const auto* open = frame.message_as_OpenSession();
-      engine::OpenRequest request{text(open->client_session_name()), text(open->backend()),
-                                  open->command_timeout_ms(), options_of(*open)};
-      manager.open(caller, std::move(request), [this_shard = later_fn(), request_id](const Status& s, const engine::SessionInfo& info) {
-        this_shard([=](ClientConnection& c) {
-          c.reply(s.is_ok() ? session_opened_frame(c.builder_, request_id, info) : error_frame(c.builder_, request_id, s));
+  std::visit(Overloaded{
+      [&](const Status& refused) { fail(request_id, refused); },
+      [&](const HelloRequest&) {
+        fail(request_id, {ErrorCode::OutOfOrder, "this connection has already said Hello"});
+      },
+      [&](engine::OpenRequest& r) {
+        manager.open(caller, std::move(r), [this_shard = later_fn(), request_id](const Status& s, const engine::SessionInfo& info) {
+          this_shard([=](ClientConnection& c) {
+            c.reply(s.is_ok() ? session_opened_frame(c.builder_, request_id, info) : error_frame(c.builder_, request_id, s));
+          });
         });
-      });
-      return;
-    }
-    case ClientMessage::Invoke: {
-      const auto* invoke = frame.message_as_Invoke();
-      proto::CommandT command;
-      invoke->command()->UnPackTo(&command);
-      const std::string session_id = text(invoke->session_id());
-      manager.invoke(caller, session_id, std::move(command), [this_shard = later_fn(), request_id, session_id](engine::CommandResult r) {
-        this_shard([=](ClientConnection& c) {
-          c.reply(r.status.is_ok() ? invoke_result_frame(c.builder_, request_id, session_id, r.reply_frame)
-                                   : error_frame(c.builder_, request_id, r.status));
+      },
+      [&](InvokeRequest& r) {
+        manager.invoke(caller, r.session_id, std::move(r.command),
+                       [this_shard = later_fn(), request_id, session_id = r.session_id](engine::CommandResult result) {
+          this_shard([=](ClientConnection& c) {
+            c.reply(result.status.is_ok() ? invoke_result_frame(c.builder_, request_id, session_id, result.reply_frame)
+                                          : error_frame(c.builder_, request_id, result.status));
+          });
         });
-      });
-      return;
-    }
-    case ClientMessage::Subscribe: return subscribe(request_id, *frame.message_as_Subscribe());
-    case ClientMessage::Unsubscribe: return unsubscribe(request_id, frame.message_as_Unsubscribe()->subscription_id());
-    case ClientMessage::RenewLease: {
-      const std::string session_id = text(frame.message_as_RenewLease()->session_id());
-      const uint64_t lease_ms = manager.config().lease_ms;
-      manager.renew_lease(caller, session_id, [this_shard = later_fn(), request_id, session_id, lease_ms](const Status& s) {
-        this_shard([=](ClientConnection& c) {
-          c.reply(s.is_ok() ? lease_renewed_frame(c.builder_, request_id, session_id, lease_ms)
-                            : error_frame(c.builder_, request_id, s));
+      },
+      [&](SubscribeRequest& r) { subscribe(request_id, std::move(r)); },
+      [&](const UnsubscribeRequest& r) { unsubscribe(request_id, r.subscription_id); },
+      [&](const RenewLeaseRequest& r) {
+        const uint64_t lease_ms = manager.config().lease_ms;
+        manager.renew_lease(caller, r.session_id,
+                            [this_shard = later_fn(), request_id, session_id = r.session_id, lease_ms](const Status& s) {
+          this_shard([=](ClientConnection& c) {
+            c.reply(s.is_ok() ? lease_renewed_frame(c.builder_, request_id, session_id, lease_ms)
+                              : error_frame(c.builder_, request_id, s));
+          });
         });
-      });
-      return;
-    }
-    case ClientMessage::CloseSession: {
-      const std::string session_id = text(frame.message_as_CloseSession()->session_id());
-      manager.close(caller, session_id, [this_shard = later_fn(), request_id, session_id](const Status& s, bool already) {
-        this_shard([=](ClientConnection& c) {
-          c.reply(s.is_ok() ? session_closed_frame(c.builder_, request_id, session_id, already)
-                            : error_frame(c.builder_, request_id, s));
+      },
+      [&](const CloseSessionRequest& r) {
+        manager.close(caller, r.session_id,
+                      [this_shard = later_fn(), request_id, session_id = r.session_id](const Status& s, bool already) {
+          this_shard([=](ClientConnection& c) {
+            c.reply(s.is_ok() ? session_closed_frame(c.builder_, request_id, session_id, already)
+                              : error_frame(c.builder_, request_id, s));
+          });
         });
-      });
-      return;
-    }
-    case ClientMessage::ListSessions:
-      manager.list(caller, [this_shard = later_fn(), request_id](std::vector<engine::SessionInfo> sessions) {
-        this_shard([request_id, sessions = std::move(sessions)](ClientConnection& c) {
-          c.reply(session_list_frame(c.builder_, request_id, sessions));
+      },
+      [&](const ListSessionsRequest&) {
+        manager.list(caller, [this_shard = later_fn(), request_id](std::vector<engine::SessionInfo> sessions) {
+          this_shard([request_id, sessions = std::move(sessions)](ClientConnection& c) {
+            c.reply(session_list_frame(c.builder_, request_id, sessions));
+          });
         });
-      });
-      return;
-    case ClientMessage::KillSession: {
-      if (!caller.admin) return fail(request_id, {ErrorCode::PermissionDenied, "only an admin key may kill sessions"});
-      const auto* kill = frame.message_as_KillSession();
-      const std::string session_id = text(kill->session_id());
-      manager.kill(caller, session_id, text(kill->reason()), [this_shard = later_fn(), request_id, session_id](const Status& s) {
-        this_shard([=](ClientConnection& c) {
-          c.reply(s.is_ok() ? session_killed_frame(c.builder_, request_id, session_id)
-                            : error_frame(c.builder_, request_id, s));
+      },
+      [&](const KillSessionRequest& r) {
+        if (!caller.admin) return fail(request_id, {ErrorCode::PermissionDenied, "only an admin key may kill sessions"});
+        manager.kill(caller, r.session_id, r.reason,
+                     [this_shard = later_fn(), request_id, session_id = r.session_id](const Status& s) {
+          this_shard([=](ClientConnection& c) {
+            c.reply(s.is_ok() ? session_killed_frame(c.builder_, request_id, session_id)
+                              : error_frame(c.builder_, request_id, s));
+          });
         });
-      });
-      return;
-    }
-    case ClientMessage::Hello:
-      return fail(request_id, {ErrorCode::OutOfOrder, "this connection has already said Hello"});
-    default:
-      return fail(request_id, {ErrorCode::UnknownMessage, std::string(proto::EnumNameClientMessage(frame.message_type())) +
-                                                              " is not a request a client can make"});
-  }
+      },
+  }, request);
 }
 
 std::function<void(std::function<void(ClientConnection&)>)> ClientConnection::later_fn() {
@@ -155,15 +148,15 @@ std::function<void(std::function<void(ClientConnection&)>)> ClientConnection::la
   };
 }
 
-void ClientConnection::hello(uint64_t request_id, const proto::Hello& hello) {
-  if (hello.protocol_version() != transport::kProtocolVersion) {
+void ClientConnection::hello(uint64_t request_id, const HelloRequest& hello) {
+  if (hello.protocol_version != transport::kProtocolVersion) {
     fail(request_id, {ErrorCode::ProtocolVersionMismatch, "client speaks protocol " +
-                                                              std::to_string(hello.protocol_version()) +
+                                                              std::to_string(hello.protocol_version) +
                                                               ", the gateway " + std::to_string(transport::kProtocolVersion)});
     endpoint_->close();
     return;
   }
-  std::optional<engine::Caller> caller = host_.authenticate(hello.api_key() ? hello.api_key()->string_view() : "");
+  std::optional<engine::Caller> caller = host_.authenticate(hello.api_key);
   if (!caller) {
     fail(request_id, {ErrorCode::Unauthenticated, "no valid API key"});
     endpoint_->close();
@@ -182,13 +175,10 @@ std::function<void()> ClientConnection::waker() {
   };
 }
 
-void ClientConnection::subscribe(uint64_t request_id, const proto::Subscribe& request) {
-  const std::string session_id = text(request.session_id());
-  engine::SubscribeOptions options;
-  options.policy = request.policy();
-  if (request.resume()) options.resume_from = request.resume_from_seq();
+void ClientConnection::subscribe(uint64_t request_id, SubscribeRequest request) {
+  const std::string& session_id = request.session_id;
   host_.manager.subscribe(
-      *caller_, session_id, options, waker(),
+      *caller_, session_id, std::move(request.options), waker(),
       [this_shard = later_fn(), request_id, session_id](const Status& s, std::shared_ptr<engine::Subscription> sub) {
         this_shard([=](ClientConnection& c) {
           if (!s.is_ok()) return c.fail(request_id, s);

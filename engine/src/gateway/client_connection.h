@@ -27,6 +27,7 @@
 #include <mxgw/transport/payload_builder.h>
 #include <mxgw/transport/stream_endpoint.h>
 
+#include "engine/src/gateway/client_requests.h"
 #include "engine/src/session_manager.h"
 #include "engine/src/subscription.h"
 
@@ -75,9 +76,9 @@ class ClientConnection final : transport::StreamEndpoint::Handler {
   void on_backpressure(transport::StreamEndpoint& endpoint, bool blocked) override;
   void on_closed(transport::StreamEndpoint& endpoint) override;
 
-  void handle(uint64_t request_id, const proto::ClientFrame& frame);
-  void hello(uint64_t request_id, const proto::Hello& hello);
-  void subscribe(uint64_t request_id, const proto::Subscribe& request);
+  void handle(uint64_t request_id, ClientRequest request);
+  void hello(uint64_t request_id, const HelloRequest& hello);
+  void subscribe(uint64_t request_id, SubscribeRequest request);
   void unsubscribe(uint64_t request_id, uint64_t subscription_id);
   void reply(transport::SharedBytes payload);
   void count_out(size_t payload_bytes);

@@ -91,12 +91,4 @@ SharedBytes session_list_frame(PayloadBuilder& b, uint64_t request_id, const std
   return frame(b, request_id, proto::ClientMessage::SessionList, proto::CreateSessionList(fbb, fbb.CreateVector(infos)));
 }
 
-std::vector<std::pair<std::string, std::string>> options_of(const proto::OpenSession& open) {
-  std::vector<std::pair<std::string, std::string>> options;
-  if (open.backend_options()) {
-    for (const proto::KeyValue* pair : *open.backend_options()) options.emplace_back(pair->key()->str(), pair->value()->str());
-  }
-  return options;
-}
-
 }  // namespace mxgw::gateway

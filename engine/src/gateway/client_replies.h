@@ -36,7 +36,4 @@ SharedBytes session_closed_frame(PayloadBuilder& b, uint64_t request_id, const s
 SharedBytes session_killed_frame(PayloadBuilder& b, uint64_t request_id, const std::string& session_id);
 SharedBytes session_list_frame(PayloadBuilder& b, uint64_t request_id, const std::vector<engine::SessionInfo>& sessions);
 
-// The request's backend options as engine pairs.
-std::vector<std::pair<std::string, std::string>> options_of(const proto::OpenSession& open);
-
 }  // namespace mxgw::gateway
