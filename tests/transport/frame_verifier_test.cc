@@ -2,9 +2,11 @@
 // way producers build them (PayloadBuilder), and refuses with MalformedFrame and a
 // message everything else: garbage, every truncation of a valid payload, a payload
 // under another kind's file identifier, a ClientEvents payload shorter than its
-// prefix, a misaligned payload, and event positions that are duplicated, out of range
-// or out of order. Refusals never read outside the payload: each one is checked in an
-// allocation of exactly its size, which AddressSanitizer builds bound-check.
+// prefix, a misaligned payload, a vector of 8-byte elements off its alignment, a union
+// that names a kind but carries no value, and event positions that are duplicated, out
+// of range or out of order. Refusals never read outside the payload: each one is
+// checked in an allocation of exactly its size, which AddressSanitizer builds
+// bound-check.
 
 #include <gtest/gtest.h>
 
@@ -311,6 +313,78 @@ TEST(FrameVerifierRefuses, APayloadThatIsNotEightByteAligned) {
   const Status status = verify_payload(FrameKind::Events, shifted.bytes());
   ASSERT_TRUE(refused(status));
   EXPECT_TRUE(contains(status, "aligned")) << status.message();
+}
+
+// A batch whose one numeric change starts 4 bytes off its 8-byte alignment: laid out
+// by hand, since no builder writes it. The flatbuffers Verifier alone accepts it.
+SharedBytes misaligned_changes() {
+  std::vector<uint8_t> bytes(64, 0);
+  auto put32 = [&](size_t at, uint32_t v) { std::memcpy(&bytes[at], &v, 4); };
+  auto put16 = [&](size_t at, uint16_t v) { std::memcpy(&bytes[at], &v, 2); };
+  put32(0, 16);                               // root table at 16
+  std::memcpy(&bytes[4], "MXEV", 4);          // file identifier
+  put16(8, 8);                                // vtable at 8: its size,
+  put16(10, 8);                               // the table's size,
+  put16(12, 0);                               // worker_time_ns absent,
+  put16(14, 4);                               // changes at table + 4
+  put32(16, 8);                               // table: its vtable is 8 bytes before it
+  put32(20, 4);                               // changes: vector at 20 + 4
+  put32(24, 1);                               // one element, at 28: 4 bytes off
+  const p::DataChange change(1, 2, 0xC0, p::MxDataType::Double, 0, 1234, 0.5);
+  std::memcpy(&bytes[28], &change, sizeof change);
+  return copy_to_slab(std::as_bytes(std::span(bytes)));
+}
+
+TEST(FrameVerifierRefuses, AVectorOfEightByteElementsOffItsAlignment) {
+  const SharedBytes batch = misaligned_changes();
+  for (FrameKind kind : {FrameKind::Events, FrameKind::ClientEvents}) {
+    const SharedBytes payload = kind == FrameKind::Events ? batch : client_events(batch, 0);
+    const Status status = verify_payload(kind, payload.bytes());
+    ASSERT_TRUE(refused(status)) << frame_kind_name(kind);
+    EXPECT_TRUE(contains(status, "not 8-byte aligned")) << status.message();
+  }
+}
+
+// A Write command whose value names a string but holds none, and a reply whose body
+// names a kind but is absent: the object API would unpack both into null values
+// that crash the gateway when it packs them again.
+TEST(FrameVerifierRefuses, AUnionThatNamesAKindButCarriesNoValue) {
+  auto value_without_payload = [](flatbuffers::FlatBufferBuilder& fbb) {
+    p::ValueBuilder value(fbb);
+    value.add_data_type(p::MxDataType::String);
+    value.add_payload_type(p::ValueData::StringValue);
+    return value.Finish();
+  };
+  PayloadBuilder builder;
+  auto& fbb = builder.fbb();
+  auto write = p::CreateWrite(fbb, 1, 2, value_without_payload(fbb));
+  auto command = p::CreateCommand(fbb, 1, p::CommandBody::Write, write.Union());
+  const SharedBytes to_worker =
+      builder.finish(p::CreateWorkerFrame(fbb, p::WorkerMessage::Command, command.Union()), p::WorkerFrameIdentifier());
+  write = p::CreateWrite(fbb, 1, 2, value_without_payload(fbb));
+  command = p::CreateCommand(fbb, 1, p::CommandBody::Write, write.Union());
+  auto invoke = p::CreateInvoke(fbb, fbb.CreateString("session-1"), command);
+  const SharedBytes from_client =
+      builder.finish(p::CreateClientFrame(fbb, 3, p::ClientMessage::Invoke, invoke.Union()), p::ClientFrameIdentifier());
+  p::ReplyBuilder reply(fbb);
+  reply.add_correlation_id(1);
+  reply.add_body_type(p::ReplyBody::StatusReply);
+  const auto empty_reply = reply.Finish();
+  const SharedBytes from_worker =
+      builder.finish(p::CreateWorkerFrame(fbb, p::WorkerMessage::Reply, empty_reply.Union()), p::WorkerFrameIdentifier());
+  auto change = p::CreateDataChangeEvent(fbb, 0, 1, 2, value_without_payload(fbb), 0xC0, 1234);
+  auto batch = p::CreateEventBatch(fbb, 555, 0, fbb.CreateVector(&change, 1));
+  const SharedBytes events = builder.finish(batch, p::EventBatchIdentifier());
+
+  for (const Sample& s : std::vector<Sample>{{FrameKind::WorkerControl, to_worker},
+                                             {FrameKind::ClientControl, from_client},
+                                             {FrameKind::WorkerControl, from_worker},
+                                             {FrameKind::Events, events}}) {
+    // As received: each payload at the start of its own slab.
+    const Status status = verify_exact(s.kind, s.payload.bytes());
+    ASSERT_TRUE(refused(status)) << frame_kind_name(s.kind);
+    EXPECT_TRUE(contains(status, "carries no value")) << status.message();
+  }
 }
 
 // ---- event positions ----

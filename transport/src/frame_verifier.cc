@@ -1,4 +1,4 @@
-// Identifier, structural and semantic verification of every frame kind.
+// Identifier, structural, alignment and semantic verification of every frame kind.
 
 #include <mxgw/transport/frame_verifier.h>
 
@@ -34,6 +34,82 @@ Status check_identifier(FrameKind kind, const uint8_t* data, size_t size, const 
   }
   return {};
 }
+
+// Two things the flatbuffers Verifier lets through, and that are checked here
+// wherever the schemas allow them:
+//  - It checks that a vector's length prefix is 4-byte aligned, never that its
+//    elements are aligned for their type (google/flatbuffers#8397): a vector of
+//    doubles, longs or 8-byte structs can pass 4 bytes off and then be read with
+//    misaligned loads, which is undefined behaviour. The payload itself is 8-byte
+//    aligned in memory, so an element's address says whether it is aligned.
+//  - It accepts a union whose type names a kind but whose value is absent. The
+//    object API unpacks that into a null value under a non-NONE type, and packing
+//    it again (the gateway re-encodes commands and replies) dereferences the null.
+// Each check returns what is wrong, or nullptr.
+constexpr const char* kMisaligned = "a vector of 8-byte elements is not 8-byte aligned";
+constexpr const char* kEmptyUnion = "a union names a kind but carries no value";
+
+template <typename T>
+bool elements_aligned(const flatbuffers::Vector<T>* vector) {
+  return !vector || reinterpret_cast<uintptr_t>(vector->data()) % alignof(T) == 0;
+}
+
+template <typename Array>
+bool array_aligned(const Array* array) {
+  if (!array) return true;
+  if constexpr (requires { array->ns(); }) {
+    return elements_aligned(array->ns());
+  } else {
+    return elements_aligned(array->v());
+  }
+}
+
+const char* check_value(const proto::Value* value) {
+  if (!value) return nullptr;
+  if (value->payload_type() != proto::ValueData::NONE && !value->payload()) return kEmptyUnion;
+  const bool aligned = array_aligned(value->payload_as_DoubleArray()) && array_aligned(value->payload_as_TimeArray()) &&
+                       array_aligned(value->payload_as_ElapsedTimeArray());
+  return aligned ? nullptr : kMisaligned;
+}
+
+template <typename Write>
+const char* check_written_value(const Write* write) {
+  return write ? check_value(write->value()) : nullptr;
+}
+
+const char* check_command(const proto::Command* command) {
+  if (!command) return nullptr;
+  for (const char* problem : {check_written_value(command->body_as_Write()), check_written_value(command->body_as_Write2()),
+                              check_written_value(command->body_as_WriteSecured()),
+                              check_written_value(command->body_as_WriteSecured2())}) {
+    if (problem) return problem;
+  }
+  return nullptr;
+}
+
+const char* check_reply(const proto::Reply* reply) {
+  return reply && reply->body_type() != proto::ReplyBody::NONE && !reply->body() ? kEmptyUnion : nullptr;
+}
+
+const char* check_batch(const proto::EventBatch& batch) {
+  if (!elements_aligned(batch.changes())) return kMisaligned;
+  if (const auto* changes = batch.data_changes()) {
+    for (const proto::DataChangeEvent* change : *changes) {
+      if (const char* problem = check_value(change->value())) return problem;
+    }
+  }
+  if (const auto* buffered = batch.buffered_changes()) {
+    for (const proto::BufferedDataChangeEvent* change : *buffered) {
+      if (!change->samples()) continue;
+      for (const proto::BufferedSample* sample : *change->samples()) {
+        if (const char* problem = check_value(sample->value())) return problem;
+      }
+    }
+  }
+  return nullptr;
+}
+
+Status verdict(FrameKind kind, const char* problem) { return problem ? malformed(kind, problem) : Status{}; }
 
 // Positions of table events must be unique, below the batch's count, and increasing
 // within each vector, so a reader can merge the vectors back into production order.
@@ -101,7 +177,9 @@ Status verify_event_batch(FrameKind kind, const uint8_t* data, size_t size) {
   if (Status s = check_identifier(kind, data, size, proto::EventBatchIdentifier()); !s) return s;
   flatbuffers::Verifier verifier(data, size, kMaxDepth, kMaxTables);
   if (!proto::VerifyEventBatchBuffer(verifier)) return malformed(kind, "event batch failed verification");
-  return check_event_positions(kind, *flatbuffers::GetRoot<proto::EventBatch>(data));
+  const auto& batch = *flatbuffers::GetRoot<proto::EventBatch>(data);
+  if (const char* problem = check_batch(batch)) return malformed(kind, problem);
+  return check_event_positions(kind, batch);
 }
 
 }  // namespace
@@ -123,13 +201,19 @@ Status verify_payload(FrameKind kind, std::span<const std::byte> payload) {
       if (Status s = check_identifier(kind, data, size, proto::WorkerFrameIdentifier()); !s) return s;
       flatbuffers::Verifier verifier(data, size, kMaxDepth, kMaxTables);
       if (!proto::VerifyWorkerFrameBuffer(verifier)) return malformed(kind, "worker message failed verification");
-      return {};
+      const auto* message = flatbuffers::GetRoot<proto::WorkerFrame>(data);
+      if (const char* problem = check_command(message->message_as_Command())) return malformed(kind, problem);
+      return verdict(kind, check_reply(message->message_as_Reply()));
     }
     case FrameKind::ClientControl: {
       if (Status s = check_identifier(kind, data, size, proto::ClientFrameIdentifier()); !s) return s;
       flatbuffers::Verifier verifier(data, size, kMaxDepth, kMaxTables);
       if (!proto::VerifyClientFrameBuffer(verifier)) return malformed(kind, "client message failed verification");
-      return {};
+      const auto* message = flatbuffers::GetRoot<proto::ClientFrame>(data);
+      const auto* invoke = message->message_as_Invoke();
+      if (const char* problem = check_command(invoke ? invoke->command() : nullptr)) return malformed(kind, problem);
+      const auto* result = message->message_as_InvokeResult();
+      return verdict(kind, check_reply(result ? result->reply() : nullptr));
     }
     case FrameKind::Events:
       return verify_event_batch(kind, data, size);

@@ -1,7 +1,9 @@
 // Frame verification: nothing from outside is used before it passes here (invariant 4
 // in DESIGN.md). A payload must carry the file identifier its frame kind names, pass
 // the flatbuffers Verifier (every offset, length and alignment in bounds), and obey
-// the rules flatbuffers cannot state: event positions unique and in range.
+// the rules flatbuffers does not check: the elements of every vector of 8-byte
+// values 8-byte aligned, a value behind every union that names a kind, and event
+// positions unique and in range.
 //
 // After verify_frame() succeeds the typed accessors below read the payload in place.
 //
