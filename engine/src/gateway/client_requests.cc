@@ -39,6 +39,12 @@ ClientRequest read_request(const proto::ClientFrame& frame) {
       const auto* invoke = frame.message_as_Invoke();
       InvokeRequest request{text(invoke->session_id()), {}};
       invoke->command()->UnPackTo(&request.command);
+      // The verifier lets a union's unknown kinds pass (a newer peer may send them),
+      // but this gateway can neither forward nor answer a command it does not know.
+      if (!request.command.body.value) {
+        return Status{ErrorCode::InvalidArgument, "the command's body is of no kind this gateway knows (" +
+                                                      std::to_string(static_cast<int>(request.command.body.type)) + ")"};
+      }
       return request;
     }
     case ClientMessage::Subscribe:

@@ -1,8 +1,8 @@
 // Reading the client protocol's requests: what the gateway takes from a verified
 // ClientFrame, as plain values, before any of it reaches the session manager. What
-// no connection state could make acceptable (a response kind sent as a request) is
-// refused here with its reason; what depends on the connection (Hello first, admin
-// rights) is left to ClientConnection.
+// no connection state could make acceptable (a response kind sent as a request, a
+// command of no kind the gateway knows) is refused here with its reason; what
+// depends on the connection (Hello first, admin rights) is left to ClientConnection.
 //
 // Thread safety: pure functions.
 
