@@ -24,20 +24,19 @@
 #include <mxgw/transport/frame.h>
 #include <mxgw/transport/frame_decoder.h>
 #include <mxgw/transport/frame_verifier.h>
-#include <mxgw/transport/payload_builder.h>
 #include <mxgw/transport/slab.h>
+
+#include "bench/sample_frames.h"
 
 namespace {
 
-using mxgw::transport::encode_frame_header;
+using mxgw::bench::append_frame;
+using mxgw::bench::sample_event_batch;
 using mxgw::transport::event_batch;
 using mxgw::transport::event_count;
 using mxgw::transport::Frame;
-using mxgw::transport::frame_wire_size;
 using mxgw::transport::FrameDecoder;
 using mxgw::transport::FrameKind;
-using mxgw::transport::kFrameHeaderSize;
-using mxgw::transport::PayloadBuilder;
 using mxgw::transport::SharedBytes;
 using mxgw::transport::verify_frame;
 using mxgw::transport::verify_payload;
@@ -45,13 +44,6 @@ using mxgw::transport::verify_payload;
 constexpr size_t kReadSize = 64u << 10;
 // Enough stream per iteration that per-iteration overhead vanishes.
 constexpr size_t kStreamBytes = 8u << 20;
-
-void append_frame(std::vector<std::byte>& stream, FrameKind kind, std::span<const std::byte> payload) {
-  const size_t at = stream.size();
-  stream.resize(at + frame_wire_size(payload.size()));
-  encode_frame_header(kind, static_cast<uint32_t>(payload.size()), stream.data() + at);
-  std::memcpy(stream.data() + at + kFrameHeaderSize, payload.data(), payload.size());
-}
 
 struct Totals {
   uint64_t frames = 0;
@@ -113,22 +105,8 @@ void BM_Decode(benchmark::State& state) {
   report(state, decoder, totals, stream.size(), frames_per_stream);
 }
 
-// An EventBatch of `changes` numeric data changes, as the sim backend produces them.
-SharedBytes make_event_batch(int changes) {
-  PayloadBuilder builder(static_cast<size_t>(changes) * sizeof(mxgw::proto::DataChange) + 256);
-  auto& fbb = builder.fbb();
-  std::vector<mxgw::proto::DataChange> values;
-  values.reserve(static_cast<size_t>(changes));
-  for (int i = 0; i < changes; ++i) {
-    values.emplace_back(1, i, 0xC0u, mxgw::proto::MxDataType::Double, 0,
-                        int64_t{1'700'000'000'000'000'000} + i * int64_t{1000}, 0.25 * i);
-  }
-  auto batch = mxgw::proto::CreateEventBatch(fbb, 1'700'000'000'000'000'000, fbb.CreateVectorOfStructs(values));
-  return builder.finish(batch, mxgw::proto::EventBatchIdentifier());
-}
-
 void BM_DecodeAndVerifyEvents(benchmark::State& state) {
-  const SharedBytes batch = make_event_batch(static_cast<int>(state.range(0)));
+  const SharedBytes batch = sample_event_batch(static_cast<int>(state.range(0)));
   if (!verify_payload(FrameKind::Events, batch.bytes()).is_ok()) {
     state.SkipWithError("the sample batch does not verify");
     return;
