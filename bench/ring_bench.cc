@@ -16,7 +16,7 @@
 // the producer pushes them all, and the iteration ends when the consumer has checked
 // the last one, so the time covers the whole transfer on both sides (wall clock).
 // Nothing is pinned; on a busy two-core machine expect noise, and compare the two
-// queues within one run.
+// queues within one run: the ratios printed at the end do.
 
 #include <benchmark/benchmark.h>
 #include <readerwriterqueue/readerwriterqueue.h>
@@ -29,6 +29,8 @@
 
 #include <mxgw/transport/slab.h>
 #include <mxgw/transport/spsc_ring.h>
+
+#include "bench/reference_ratios.h"
 
 namespace {
 
@@ -160,9 +162,5 @@ int main(int argc, char** argv) {
   // Side by side: for each item type and capacity, the ring then the reference queue.
   for (int64_t capacity : {1024, 65536}) register_pair<Sequence>(capacity);
   for (int64_t capacity : {1024, 65536}) register_pair<FrameRef>(capacity);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return mxgw::bench::run_with_reference_ratios(&argc, argv, Ring<int>::kName, Rwq<int>::kName);
 }
