@@ -14,6 +14,14 @@ target_compile_options(mxgw_compile_options INTERFACE
 
 target_compile_definitions(mxgw_compile_options INTERFACE MXGW_VERSION_STRING="${PROJECT_VERSION}")
 
+# Fuzzing runs with ASan+UBSan over the whole product, so that a fuzzer's input that
+# corrupts memory or hits undefined behaviour anywhere stops the run.
+if(MXGW_FUZZ AND MXGW_SANITIZE STREQUAL "")
+  set(MXGW_SANITIZE address)
+elseif(MXGW_FUZZ AND NOT MXGW_SANITIZE STREQUAL "address")
+  message(FATAL_ERROR "MXGW_FUZZ runs under ASan+UBSan; it cannot be combined with MXGW_SANITIZE=${MXGW_SANITIZE}")
+endif()
+
 if(MXGW_SANITIZE STREQUAL "address")
   set(_mxgw_san -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
 elseif(MXGW_SANITIZE STREQUAL "thread")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, then builds and runs every test
-# through ctest three times: an optimised build, ASan+UBSan, and TSan.
+# through ctest three times: an optimised build, ASan+UBSan, and TSan; then fuzzes
+# each fuzz target for 15 seconds (tools/fuzz.sh).
 #   tools/run-tests.sh [--no-sanitizers]
 # Exits non-zero if any build or test fails.
 set -euo pipefail
@@ -30,5 +31,9 @@ if [ $sanitizers -eq 1 ]; then
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1:suppressions=$root/tests/tsan.supp"
   run_suite asan+ubsan "$root/build-asan" -DMXGW_SANITIZE=address -DMXGW_BENCH=OFF
   run_suite tsan "$root/build-tsan" -DMXGW_SANITIZE=thread -DMXGW_BENCH=OFF
+  # Short and bounded: the corpus replays in every suite above; this looks for new
+  # crashes near it, and keeps any it finds in tests/fuzz/findings/.
+  echo "== fuzz"
+  "$root/tools/fuzz.sh" 15
 fi
 echo "all suites passed"
