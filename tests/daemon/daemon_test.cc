@@ -88,6 +88,7 @@ TEST_F(DaemonTest, SigtermWithSessionsOpenExitsCleanlyAndLeavesNoWorker) {
   // The metrics an operator scrapes are valid exposition text.
   const std::string metrics = http_get(daemon_->admin_port(), "/metrics");
   EXPECT_NE(metrics.find("mxgw_sessions_open 3"), std::string::npos) << metrics.substr(0, 400);
+  EXPECT_NE(metrics.find("mxgw_sessions_in_registry 3"), std::string::npos) << metrics;
   const std::string metrics_file = dir_ + "/metrics.txt";
   std::ofstream(metrics_file) << metrics;
   if (std::system("command -v promtool >/dev/null 2>&1") == 0) {

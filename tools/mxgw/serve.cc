@@ -18,10 +18,14 @@ namespace mxgw::daemon {
 namespace {
 
 // The gateway's own gauges beside the engine's metrics.
-std::vector<server::Gauge> gateway_gauges(const gateway::Gateway& g) {
+std::vector<server::Gauge> gateway_gauges(gateway::Gateway& g) {
   const auto& t = g.traffic();
   auto count = [](const std::atomic<uint64_t>& c) { return static_cast<double>(c.load(std::memory_order_relaxed)); };
   return {
+      // Read from the shards' registries themselves, so that an operator (and a test)
+      // can check from outside that mxgw_sessions_open never drifts from them.
+      {"mxgw_sessions_in_registry", "Sessions held in the shards' registries now (always equals mxgw_sessions_open).",
+       {}, static_cast<double>(g.manager().registry_size()), false},
       {"mxgw_connections_open", "Client connections open now.", {}, static_cast<double>(g.connections()), false},
       {"mxgw_connections_accepted_total", "Client connections accepted.", {},
        static_cast<double>(g.connections_accepted()), true},
