@@ -9,39 +9,21 @@
 #include <sys/stat.h>
 
 #include <chrono>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/src/client/gateway_client.h"
+#include "tests/daemon/daemon_fixture.h"
 #include "tests/daemon/daemon_process.h"
 #include "tests/support/process_census.h"
 
 namespace mxgw::testing {
 namespace {
 
-class DaemonTest : public ::testing::Test {
+class DaemonTest : public DaemonFixture {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/mxgw-daemon-test-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-    daemon_ = std::make_unique<DaemonProcess>(dir_);
-    keys_ = daemon_->keys_path();
-    std::string error;
-    client_key_ = daemon_->add_key("feeder", "client", &error);
-    ASSERT_FALSE(client_key_.empty()) << error;
-    admin_key_ = daemon_->add_key("ops", "admin", &error);
-    ASSERT_FALSE(admin_key_.empty()) << error;
-  }
-
-  void TearDown() override {
-    daemon_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   void serve() {
     std::string error;
     ASSERT_TRUE(daemon_->start({}, &error)) << error;
@@ -55,17 +37,14 @@ class DaemonTest : public ::testing::Test {
     EXPECT_TRUE(error.is_ok()) << error.to_string();
     return c;
   }
-
-  std::string dir_, keys_, client_key_, admin_key_;
-  std::unique_ptr<DaemonProcess> daemon_;
 };
 
 TEST_F(DaemonTest, KeysFileHoldsOnlySaltedHashes) {
-  const std::string keys = read_file(keys_);
+  const std::string keys = read_file(daemon_->keys_path());
   EXPECT_EQ(keys.find(client_key_), std::string::npos);
   EXPECT_EQ(keys.find(admin_key_), std::string::npos);
   struct stat info;
-  ASSERT_EQ(::stat(keys_.c_str(), &info), 0);
+  ASSERT_EQ(::stat(daemon_->keys_path().c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0077, 0u) << "the keys file must be private";
 }
 
@@ -110,7 +89,7 @@ TEST_F(DaemonTest, ABadConfigIsRefusedWithTheReason) {
   const std::string config = dir_ + "/bad.toml";
   std::ofstream(config) << "[engine]\nmax_sesions = 3\n";
   std::string out;
-  EXPECT_EQ(run({MXGW_DAEMON_PATH, "serve", "--config", config, "--keys", keys_}, &out, dir_), 64);
+  EXPECT_EQ(run({MXGW_DAEMON_PATH, "serve", "--config", config, "--keys", daemon_->keys_path()}, &out, dir_), 64);
   EXPECT_NE(out.find("engine.max_sesions"), std::string::npos) << out;
 }
 
