@@ -2,6 +2,7 @@
 # The whole test suite: installs what is missing, then builds and runs every test
 # through ctest three times: an optimised build, ASan+UBSan, and TSan; then fuzzes
 # each fuzz target for 15 seconds (tools/fuzz.sh).
+# The optimised build also passes the benchmark regression gate (tools/perf-gate.sh).
 #   tools/run-tests.sh [--no-sanitizers]
 # Exits non-zero if any build or test fails.
 set -euo pipefail
@@ -21,6 +22,9 @@ run_suite() {  # NAME BUILD_DIR [cmake args...]
 }
 
 run_suite release "$root/build"
+# Instruction counts of the release build just made, against bench/gate-baseline.json.
+echo "== perf gate"
+"$root/tools/perf-gate.sh" --build-dir "$root/build"
 if [ $sanitizers -eq 1 ]; then
   # halt_on_error makes the first report fail its test instead of scrolling past.
   export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1

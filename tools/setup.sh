@@ -20,6 +20,8 @@ packages=(
   # libnats-dev: the NATS reference of the fan-out benchmark)
   libgtest-dev libgmock-dev libbenchmark-dev libreaderwriterqueue-dev prometheus
   nats-server libnats-dev
+  # the regression gate (tools/perf-gate.sh): callgrind, and valgrind/callgrind.h
+  valgrind
   # fuzzing (tools/fuzz.sh): clang 14, its libFuzzer and sanitizer runtimes
   # (libclang-rt-14-dev), and llvm-symbolizer for readable reports (llvm-14)
   clang libclang-rt-14-dev llvm-14
