@@ -387,6 +387,21 @@ TEST(FrameVerifierRefuses, AUnionThatNamesAKindButCarriesNoValue) {
   }
 }
 
+// A reply whose body is of a kind beyond the schema's: unpacked, it has no value, and
+// packed again for the client it would name the kind without one.
+TEST(FrameVerifierRefuses, AUnionOfAKindTheProtocolDoesNotHave) {
+  PayloadBuilder builder;
+  auto& fbb = builder.fbb();
+  const auto body = p::CreateEmptyReply(fbb);
+  const auto reply = p::CreateReply(fbb, 1, p::CommandError::None, nullptr, 0,
+                                    static_cast<p::ReplyBody>(static_cast<int>(p::ReplyBody::MAX) + 1), body.Union());
+  const SharedBytes payload =
+      builder.finish(p::CreateWorkerFrame(fbb, p::WorkerMessage::Reply, reply.Union()), p::WorkerFrameIdentifier());
+  const Status status = verify_exact(FrameKind::WorkerControl, payload.bytes());
+  ASSERT_TRUE(refused(status));
+  EXPECT_TRUE(contains(status, "does not have")) << status.message();
+}
+
 // ---- event positions ----
 
 TEST(FrameVerifier, AcceptsPositionsInterleavedAcrossEveryVector) {

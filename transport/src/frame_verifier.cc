@@ -42,12 +42,23 @@ Status check_identifier(FrameKind kind, const uint8_t* data, size_t size, const 
 //    doubles, longs or 8-byte structs can pass 4 bytes off and then be read with
 //    misaligned loads, which is undefined behaviour. The payload itself is 8-byte
 //    aligned in memory, so an element's address says whether it is aligned.
-//  - It accepts a union whose type names a kind but whose value is absent. The
-//    object API unpacks that into a null value under a non-NONE type, and packing
-//    it again (the gateway re-encodes commands and replies) dereferences the null.
+//  - It accepts a union whose type names a kind but whose value is absent, and one
+//    whose type is beyond the schema's kinds (left for newer schemas). The object
+//    API unpacks either into a null value under a non-NONE type. Packing it again
+//    (the gateway re-encodes commands and replies) dereferences the null, or writes
+//    the type without a value: a message its receiver refuses. The peers have
+//    agreed on one protocol version, so a kind unknown to it is malformed.
 // Each check returns what is wrong, or nullptr.
 constexpr const char* kMisaligned = "a vector of 8-byte elements is not 8-byte aligned";
 constexpr const char* kEmptyUnion = "a union names a kind but carries no value";
+constexpr const char* kUnknownKind = "a union names a kind this protocol version does not have";
+
+template <typename Kind>
+const char* check_union(Kind kind, const void* value) {
+  if (kind == Kind::NONE) return nullptr;
+  if (kind > Kind::MAX) return kUnknownKind;
+  return value ? nullptr : kEmptyUnion;
+}
 
 template <typename T>
 bool elements_aligned(const flatbuffers::Vector<T>* vector) {
@@ -66,7 +77,7 @@ bool array_aligned(const Array* array) {
 
 const char* check_value(const proto::Value* value) {
   if (!value) return nullptr;
-  if (value->payload_type() != proto::ValueData::NONE && !value->payload()) return kEmptyUnion;
+  if (const char* problem = check_union(value->payload_type(), value->payload())) return problem;
   const bool aligned = array_aligned(value->payload_as_DoubleArray()) && array_aligned(value->payload_as_TimeArray()) &&
                        array_aligned(value->payload_as_ElapsedTimeArray());
   return aligned ? nullptr : kMisaligned;
@@ -79,7 +90,7 @@ const char* check_written_value(const Write* write) {
 
 const char* check_command(const proto::Command* command) {
   if (!command) return nullptr;
-  for (const char* problem : {check_written_value(command->body_as_Write()), check_written_value(command->body_as_Write2()),
+  for (const char* problem : {check_union(command->body_type(), command->body()), check_written_value(command->body_as_Write()), check_written_value(command->body_as_Write2()),
                               check_written_value(command->body_as_WriteSecured()),
                               check_written_value(command->body_as_WriteSecured2())}) {
     if (problem) return problem;
@@ -88,7 +99,7 @@ const char* check_command(const proto::Command* command) {
 }
 
 const char* check_reply(const proto::Reply* reply) {
-  return reply && reply->body_type() != proto::ReplyBody::NONE && !reply->body() ? kEmptyUnion : nullptr;
+  return reply ? check_union(reply->body_type(), reply->body()) : nullptr;
 }
 
 const char* check_batch(const proto::EventBatch& batch) {

@@ -2,8 +2,8 @@
 // in DESIGN.md). A payload must carry the file identifier its frame kind names, pass
 // the flatbuffers Verifier (every offset, length and alignment in bounds), and obey
 // the rules flatbuffers does not check: the elements of every vector of 8-byte
-// values 8-byte aligned, a value behind every union that names a kind, and event
-// positions unique and in range.
+// values 8-byte aligned, every union inside a message of a kind the protocol has and
+// with its value, and event positions unique and in range.
 //
 // After verify_frame() succeeds the typed accessors below read the payload in place.
 //
