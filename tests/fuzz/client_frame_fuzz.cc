@@ -36,8 +36,8 @@ transport::PayloadBuilder& builder() {
 // An answer as the client receives it.
 // REQUIRES: `answer` was placed as received (as_received), and outlives the frame.
 const proto::ClientFrame& received(const transport::SharedBytes& answer, proto::ClientMessage kind) {
-  fuzz::expect(transport::verify_payload(FrameKind::ClientControl, answer.bytes()).is_ok(),
-               "the gateway built an answer that does not verify");
+  fuzz::expect_ok(transport::verify_payload(FrameKind::ClientControl, answer.bytes()),
+                  "the gateway built an answer that does not verify");
   const proto::ClientFrame& frame = *transport::client_frame(answer);
   fuzz::expect(frame.message_type() == kind, "the gateway built an answer of another kind");
   return frame;
@@ -62,8 +62,8 @@ void open(const engine::OpenRequest& request) {
 
 void invoke(const gateway::InvokeRequest& request) {
   const transport::SharedBytes command = fuzz::as_received(engine::command_frame(builder(), request.command));
-  fuzz::expect(transport::verify_payload(FrameKind::WorkerControl, command.bytes()).is_ok(),
-               "the gateway built a command its worker would refuse");
+  fuzz::expect_ok(transport::verify_payload(FrameKind::WorkerControl, command.bytes()),
+                  "the gateway built a command its worker would refuse");
 }
 
 void echo(uint64_t request_id, const std::string& session_id) {

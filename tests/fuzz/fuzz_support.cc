@@ -21,6 +21,12 @@ void expect(bool ok, const char* what) {
   std::abort();
 }
 
+void expect_ok(const Status& status, const char* what) {
+  if (status.is_ok()) return;
+  std::fprintf(stderr, "fuzz expectation failed: %s: %s\n", what, status.to_string().c_str());
+  std::abort();
+}
+
 namespace {
 
 // Unpacks `event` whole (every value, sample, status and string) into its object type.

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include <mxgw/schema/events_generated.h>
+#include <mxgw/status.h>
 #include <mxgw/transport/slab.h>
 
 namespace mxgw::fuzz {
@@ -34,6 +35,8 @@ transport::SharedBytes as_received(const transport::SharedBytes& built);
 
 // Aborts with `what` on stderr unless `ok`.
 void expect(bool ok, const char* what);
+// Aborts with `what` and the status's message unless `status` is ok.
+void expect_ok(const Status& status, const char* what);
 
 // Walks `batch` with EventCursor as a consumer does, unpacking every event, value,
 // status and gap, and checks that the cursor yields exactly event_count() events.

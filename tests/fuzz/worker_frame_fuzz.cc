@@ -32,8 +32,8 @@ void read_reply(const transport::SharedBytes& payload) {
   static transport::PayloadBuilder builder;
   const transport::SharedBytes answer =
       fuzz::as_received(gateway::invoke_result_frame(builder, 7, std::string(fuzz::kSessionId), payload));
-  fuzz::expect(transport::verify_payload(FrameKind::ClientControl, answer.bytes()).is_ok(),
-               "the gateway re-encoded a worker's reply into a frame that does not verify");
+  fuzz::expect_ok(transport::verify_payload(FrameKind::ClientControl, answer.bytes()),
+                  "the gateway re-encoded a worker's reply into a frame that does not verify");
   const proto::ClientFrame& frame = *transport::client_frame(answer);
   fuzz::expect(client::answer_status(frame, proto::ClientMessage::InvokeResult).is_ok(),
                "a re-encoded reply is not an InvokeResult");
