@@ -1,7 +1,8 @@
 // EmbeddedConnection: libmxgw's embedded mode. The engine (a SessionManager with its
 // shards and worker processes) runs inside the caller's process; subscriptions are
 // the distributor's own SPSC rings, polled by the caller's thread with no syscall
-// and no allocation, and a Doorbell for callers that wait instead of polling.
+// and no allocation (EmbeddedSource), and a Doorbell for callers that wait instead
+// of polling.
 //
 // The embedding program is the engine's only user, so it acts with an admin caller.
 //
@@ -15,9 +16,9 @@
 #include <utility>
 
 #include <mxgw/transport/doorbell.h>
-#include <mxgw/transport/frame_verifier.h>
 
 #include "engine/src/capi/connection.h"
+#include "engine/src/capi/embedded_source.h"
 #include "engine/src/session_manager.h"
 #include "engine/src/subscription.h"
 
@@ -25,67 +26,6 @@ namespace mxgw::capi {
 namespace {
 
 const engine::Caller kEmbeddedCaller{"embedded", true};
-
-bool ended_faulted(const proto::EventBatch& batch) {
-  const auto* states = batch.session_states();
-  return states && states->size() > 0 && states->Get(states->size() - 1)->state() == proto::SessionState::Faulted;
-}
-
-class EmbeddedSource final : public EventSource {
- public:
-  EmbeddedSource(engine::SessionManager& manager, std::shared_ptr<engine::Subscription> subscription,
-                 std::shared_ptr<transport::Doorbell> doorbell)
-      : manager_(manager), subscription_(std::move(subscription)), doorbell_(std::move(doorbell)) {}
-
-  ~EmbeddedSource() override { unsubscribe(); }
-
-  size_t take(size_t max, HeldBatch* out) override {
-    size_t taken = 0;
-    subscription_->poll(max, [&](engine::Delivery& delivery) {
-      HeldBatch& held = out[taken++];
-      held.first_seq = delivery.first_seq;
-      held.count = delivery.count;
-      held.flags = delivery.flags;
-      held.gateway_time_ns = delivery.gateway_time_ns;
-      held.frame = std::move(delivery.batch);
-      held.batch = transport::event_batch(held.frame);
-      if ((held.flags & static_cast<uint32_t>(proto::ClientEventFlags::GatewayGenerated)) && ended_faulted(*held.batch)) {
-        faulted_ = true;
-      }
-    });
-    return taken;
-  }
-
-  bool wait_until(std::chrono::steady_clock::time_point deadline) override {
-    return doorbell_->wait_until([this] { return ready(); }, deadline);
-  }
-
-  bool finished() override { return subscription_->ended(); }
-
-  Status end_status() override {
-    if (subscription_->disconnected()) {
-      return {ErrorCode::SlowConsumer, "the subscription fell behind and the disconnect policy ended it"};
-    }
-    if (faulted_) return {ErrorCode::SessionFaulted, "the session faulted"};
-    return {};
-  }
-
-  void unsubscribe() override {
-    if (!unsubscribed_) {
-      unsubscribed_ = true;
-      manager_.unsubscribe(subscription_->session_id(), subscription_->id());
-    }
-  }
-
- private:
-  bool ready() { return subscription_->queued() > 0 || subscription_->ended(); }
-
-  engine::SessionManager& manager_;
-  const std::shared_ptr<engine::Subscription> subscription_;
-  const std::shared_ptr<transport::Doorbell> doorbell_;
-  bool faulted_ = false;
-  bool unsubscribed_ = false;
-};
 
 class EmbeddedConnection final : public Connection {
  public:
@@ -136,7 +76,11 @@ class EmbeddedConnection final : public Connection {
     manager_.subscribe(kEmbeddedCaller, session_id, options, [doorbell] { doorbell->ring(); },
                        [&](const Status& status, std::shared_ptr<engine::Subscription> subscription) {
                          if (status.is_ok()) {
-                           *out = std::make_unique<EmbeddedSource>(manager_, std::move(subscription), doorbell);
+                           auto unsubscribe = [this, session_id, id = subscription->id()] {
+                             manager_.unsubscribe(session_id, id);
+                           };
+                           *out = std::make_unique<EmbeddedSource>(std::move(subscription), doorbell,
+                                                                   std::move(unsubscribe));
                          }
                          answered.set_value(status);
                        });
