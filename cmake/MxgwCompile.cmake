@@ -30,11 +30,16 @@ elseif(NOT MXGW_SANITIZE STREQUAL "")
   message(FATAL_ERROR "MXGW_SANITIZE must be '', 'address' or 'thread', not '${MXGW_SANITIZE}'")
 endif()
 
+# The sanitizer flags alone, also for the C programs (tests, examples) that link
+# libmxgw: an instrumented library needs an instrumented program around it.
+add_library(mxgw_sanitize INTERFACE)
+add_library(mxgw::sanitize ALIAS mxgw_sanitize)
+target_link_libraries(mxgw_compile_options INTERFACE mxgw_sanitize)
 if(_mxgw_san)
   # -O1 and line tables only: half the compile time of -O2 -g, which keeps the two
   # sanitizer builds inside CI's time, with reports still naming files and lines.
-  target_compile_options(mxgw_compile_options INTERFACE ${_mxgw_san} -O1 -g1)
-  target_link_options(mxgw_compile_options INTERFACE ${_mxgw_san})
+  target_compile_options(mxgw_sanitize INTERFACE ${_mxgw_san} -O1 -g1)
+  target_link_options(mxgw_sanitize INTERFACE ${_mxgw_san})
   # Slabs come from the system allocator under sanitizers, so that ASan sees every
   # frame buffer's bounds and lifetime (mimalloc's pages are invisible to it).
   target_compile_definitions(mxgw_compile_options INTERFACE MXGW_SYSTEM_ALLOCATOR=1)

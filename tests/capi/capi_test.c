@@ -184,6 +184,7 @@ static void stream_and_commands(void) {
   stream_check check;
   mxgw_value value;
   mxgw_subscription* sub = NULL;
+  mxgw_subscription* refused = NULL;
   mxgw_batch batch;
   int code, i;
   mxgw_client* client = open_client();
@@ -232,7 +233,8 @@ static void stream_and_commands(void) {
   CHECK_CODE(mxgw_subscription_end_code(sub), MXGW_OK);
   CHECK_CODE(mxgw_session_close(session), MXGW_E_CLOSED);
   CHECK_CODE(mxgw_register(session, "again", &server), MXGW_E_CLOSED);
-  CHECK_CODE(mxgw_subscribe(session, NULL, &sub), MXGW_E_CLOSED);
+  CHECK_CODE(mxgw_subscribe(session, NULL, &refused), MXGW_E_CLOSED);
+  CHECK(refused == NULL);
   mxgw_subscription_free(sub);
   mxgw_session_free(session);
   mxgw_client_free(client);
