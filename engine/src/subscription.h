@@ -143,11 +143,15 @@ class Subscription {
   transport::SpscRing<Delivery> ring_;
   Signal wake_producer_;
   Signal notify_consumer_;
-  std::atomic<bool> producer_waiting_{false};
   std::atomic<bool> ended_{false};
   std::atomic<bool> disconnected_{false};
   std::deque<Delivery> leftovers_;  // written before ended_, read after it
   size_t leftover_ = 0;             // consumer's position in leftovers_
+  // The consumer exchanges this after every poll that took something, so it has a
+  // cache line of its own: on a line with disconnected_ or notify_consumer_, which
+  // the producer reads for every delivery, each poll would take that line away
+  // from the producer.
+  alignas(transport::kCacheLineSize) std::atomic<bool> producer_waiting_{false};
 };
 
 }  // namespace mxgw::engine
