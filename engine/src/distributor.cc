@@ -151,14 +151,19 @@ Delivery Distributor::materialize(const Owed& owed) {
 }
 
 void Distributor::publish(transport::SharedBytes batch, uint32_t count, int64_t gateway_time_ns, uint32_t flags) {
-  const Delivery delivery{next_seq_, count, flags, gateway_time_ns, std::move(batch)};
+  Delivery delivery{next_seq_, count, flags, gateway_time_ns, std::move(batch)};
   next_seq_ += count;
   const bool state_change = (flags & static_cast<uint32_t>(proto::ClientEventFlags::GatewayGenerated)) != 0;
+  const uint64_t disconnects_before = counters_.disconnects;
   for (Subscriber& s : subscribers_) deliver(s, delivery, state_change);
   counters_.events_out += uint64_t{count} * subscribers_.size();
   metrics_.events_out.fetch_add(uint64_t{count} * subscribers_.size(), std::memory_order_relaxed);
-  remember(delivery);
-  forget_where([](const Subscriber& s) { return s.subscription->disconnected(); }, false);
+  remember(std::move(delivery));
+  // Only deliver() disconnects, so a publish that disconnected no one has no one to
+  // forget (and does not look at every subscriber again to find that out).
+  if (counters_.disconnects != disconnects_before) {
+    forget_where([](const Subscriber& s) { return s.subscription->disconnected(); }, false);
+  }
   update_flow();
 }
 
@@ -173,10 +178,10 @@ void Distributor::publish_state(proto::SessionState state, const std::string& re
           static_cast<uint32_t>(proto::ClientEventFlags::GatewayGenerated));
 }
 
-void Distributor::remember(const Delivery& d) {
-  window_.push_back(d);
+void Distributor::remember(Delivery d) {
   window_events_ += d.count;
   window_bytes_ += d.batch.size();
+  window_.push_back(std::move(d));
   while (window_.size() > 1 &&
          (window_events_ > window_limits_.max_events || window_bytes_ > window_limits_.max_bytes)) {
     window_events_ -= window_.front().count;
@@ -192,7 +197,7 @@ void Distributor::forget_where(Predicate matches, bool end_them) {
     if (end_them) s.subscription->end({});
     return true;
   });
-  metrics_.subscribers.fetch_sub(static_cast<int64_t>(removed), std::memory_order_relaxed);
+  if (removed) metrics_.subscribers.fetch_sub(static_cast<int64_t>(removed), std::memory_order_relaxed);
 }
 
 void Distributor::room_for(uint64_t subscription_id) {

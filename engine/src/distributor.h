@@ -98,7 +98,9 @@ class Distributor {
   Delivery materialize(const Owed& owed);
   // Counts what a conflation that has just been handed over replaced.
   void account_conflation(const Owed& handed_over);
-  void remember(const Delivery& d);
+  // Keeps `d` in the replay window: the publish's own reference moves in, so
+  // remembering costs no reference count of its own.
+  void remember(Delivery d);
   void update_flow();
   // Drops the subscribers `matches` selects (ending their subscriptions if asked).
   template <typename Predicate>
