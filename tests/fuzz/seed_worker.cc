@@ -159,39 +159,41 @@ template <typename Body>
 Seed reply_seed(std::string name, Body body) {
   proto::ReplyT reply;
   reply.correlation_id = 17;
-  reply.status = std::make_unique<proto::MxStatus>(-1, proto::MxStatusCategory::Ok, proto::MxStatusSource::RespondingLmx, 0);
+  reply.status =
+      std::make_unique<proto::MxStatus>(-1, proto::MxStatusCategory::Ok, proto::MxStatusSource::RespondingLmx, 0);
   reply.body.Set(std::move(body));
   return worker_seed("reply_" + std::move(name), as_message(std::move(reply)));
 }
 
+// A reply body with `fill` setting its fields.
+template <typename Body>
+Body filled(void (*fill)(Body&)) {
+  Body body;
+  fill(body);
+  return body;
+}
+
 std::vector<Seed> reply_seeds() {
+  using namespace proto;
+  const MxStatus ok(-1, MxStatusCategory::Ok, MxStatusSource::RespondingLmx, 0);
+  const MxStatus unknown_tag(0, MxStatusCategory::ConfigurationError, MxStatusSource::RespondingLmx, 2);
   std::vector<Seed> seeds;
-  proto::ServerHandleReplyT server;
-  server.server_handle = 1;
-  seeds.push_back(reply_seed("server_handle", server));
-  proto::ItemHandleReplyT item;
-  item.item_handle = 2;
-  seeds.push_back(reply_seed("item_handle", item));
-  proto::StatusReplyT status;
-  status.status = std::make_unique<proto::MxStatus>(0, proto::MxStatusCategory::Warning, proto::MxStatusSource::RespondingNmx, 7);
-  seeds.push_back(reply_seed("status", std::move(status)));
-  proto::UserIdReplyT user;
-  user.user_id = 5;
-  seeds.push_back(reply_seed("user_id", user));
-  proto::WriteAcceptedT accepted;
-  accepted.write_id = 99;
-  seeds.push_back(reply_seed("write_accepted", accepted));
-  proto::BatchReplyT batch;
+  seeds.push_back(reply_seed("server_handle", filled<ServerHandleReplyT>([](auto& b) { b.server_handle = 1; })));
+  seeds.push_back(reply_seed("item_handle", filled<ItemHandleReplyT>([](auto& b) { b.item_handle = 2; })));
+  seeds.push_back(reply_seed("status", filled<StatusReplyT>([](auto& b) {
+    b.status = std::make_unique<MxStatus>(0, MxStatusCategory::Warning, MxStatusSource::RespondingNmx, 7);
+  })));
+  seeds.push_back(reply_seed("user_id", filled<UserIdReplyT>([](auto& b) { b.user_id = 5; })));
+  seeds.push_back(reply_seed("write_accepted", filled<WriteAcceptedT>([](auto& b) { b.write_id = 99; })));
+  BatchReplyT batch;
   batch.handles = {1, 0, 3};
-  batch.statuses = {proto::MxStatus(-1, proto::MxStatusCategory::Ok, proto::MxStatusSource::RespondingLmx, 0),
-                    proto::MxStatus(0, proto::MxStatusCategory::ConfigurationError, proto::MxStatusSource::RespondingLmx, 2),
-                    proto::MxStatus(-1, proto::MxStatusCategory::Ok, proto::MxStatusSource::RespondingLmx, 0)};
-  batch.errors = {proto::CommandError::None, proto::CommandError::UnknownTag, proto::CommandError::None};
+  batch.statuses = {ok, unknown_tag, ok};
+  batch.errors = {CommandError::None, CommandError::UnknownTag, CommandError::None};
   seeds.push_back(reply_seed("batch", std::move(batch)));
-  seeds.push_back(reply_seed("empty", proto::EmptyReplyT{}));
-  proto::ReplyT failed;
+  seeds.push_back(reply_seed("empty", EmptyReplyT{}));
+  ReplyT failed;
   failed.correlation_id = 18;
-  failed.error = proto::CommandError::NotAdvised;
+  failed.error = CommandError::NotAdvised;
   failed.message = "item 2 is not advised";
   seeds.push_back(worker_seed("reply_error", as_message(std::move(failed))));
   return seeds;

@@ -90,7 +90,9 @@ const char* check_written_value(const Write* write) {
 
 const char* check_command(const proto::Command* command) {
   if (!command) return nullptr;
-  for (const char* problem : {check_union(command->body_type(), command->body()), check_written_value(command->body_as_Write()), check_written_value(command->body_as_Write2()),
+  for (const char* problem : {check_union(command->body_type(), command->body()),
+                              check_written_value(command->body_as_Write()),
+                              check_written_value(command->body_as_Write2()),
                               check_written_value(command->body_as_WriteSecured()),
                               check_written_value(command->body_as_WriteSecured2())}) {
     if (problem) return problem;
