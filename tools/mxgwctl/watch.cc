@@ -101,8 +101,10 @@ Outcome watch(AdminClient& admin, const WatchOptions& options) {
     if (Outcome o = fetch_key_numbers(admin, &now.numbers); !o.ok()) return o;
     if (Outcome o = fetch_sessions(admin, &now.sessions); !o.ok()) return o;
     now.steady_ns = steady_clock_ns();
-    const std::string text = block(admin, options, refresh, now, before ? &*before : nullptr);
-    std::fputs(terminal ? ("\x1b[H\x1b[2J" + text).c_str() : (refresh > 1 ? "\n" + text : text).c_str(), stdout);
+    // A terminal gets the screen redrawn from its top; a file, blocks a blank line apart.
+    std::string text = terminal ? "\x1b[H\x1b[2J" : refresh > 1 ? "\n" : "";
+    text += block(admin, options, refresh, now, before ? &*before : nullptr);
+    std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
     before = std::move(now);
   }
