@@ -38,6 +38,20 @@ struct HeldBatch {
   transport::SharedBytes frame;
 };
 
+// Takes over a delivery of either mode (engine::Delivery, client::EventFrame: the
+// same prefix fields), moving its frame reference in; `batch_of` finds the batch in
+// the frame (the embedded batch, or the client frame's after its prefix).
+template <typename Delivery>
+void hold(HeldBatch& held, Delivery& delivery, transport::SharedBytes&& frame,
+          const proto::EventBatch* (*batch_of)(const transport::SharedBytes&)) {
+  held.first_seq = delivery.first_seq;
+  held.count = delivery.count;
+  held.flags = delivery.flags;
+  held.gateway_time_ns = delivery.gateway_time_ns;
+  held.frame = std::move(frame);
+  held.batch = batch_of(held.frame);
+}
+
 // One subscription's batches, for its consumer thread.
 class EventSource {
  public:

@@ -22,12 +22,7 @@ size_t EmbeddedSource::take(size_t max, HeldBatch* out) {
   size_t taken = 0;
   subscription_->poll(max, [&](engine::Delivery& delivery) {
     HeldBatch& held = out[taken++];
-    held.first_seq = delivery.first_seq;
-    held.count = delivery.count;
-    held.flags = delivery.flags;
-    held.gateway_time_ns = delivery.gateway_time_ns;
-    held.frame = std::move(delivery.batch);
-    held.batch = transport::event_batch(held.frame);
+    hold(held, delivery, std::move(delivery.batch), transport::event_batch);
     if ((held.flags & static_cast<uint32_t>(proto::ClientEventFlags::GatewayGenerated)) && ended_faulted(*held.batch)) {
       faulted_ = true;
     }

@@ -27,13 +27,7 @@ class RemoteSource final : public EventSource {
   size_t take(size_t max, HeldBatch* out) override {
     size_t taken = 0;
     stream_->poll(max, [&](client::EventFrame& frame) {
-      HeldBatch& held = out[taken++];
-      held.first_seq = frame.first_seq;
-      held.count = frame.count;
-      held.flags = frame.flags;
-      held.gateway_time_ns = frame.gateway_time_ns;
-      held.frame = std::move(frame.payload);
-      held.batch = transport::client_event_batch(held.frame);
+      hold(out[taken++], frame, std::move(frame.payload), transport::client_event_batch);
     });
     return taken;
   }
