@@ -31,6 +31,8 @@ std::string locate_worker() {
   if (!library.empty()) {
     candidates.push_back(library / "mxgw-worker");
     candidates.push_back(library.parent_path() / "bin" / "mxgw-worker");
+    // A multiarch library directory (lib/x86_64-linux-gnu) is one level deeper.
+    candidates.push_back(library.parent_path().parent_path() / "bin" / "mxgw-worker");
   }
   candidates.push_back(std::filesystem::path(MXGW_INSTALL_BINDIR) / "mxgw-worker");
   for (const auto& candidate : candidates) {
