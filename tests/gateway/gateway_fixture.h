@@ -15,6 +15,7 @@
 #include "engine/src/gateway/gateway.h"
 #include "engine/src/server/key_store.h"
 #include "tests/support/await.h"
+#include "tests/support/stream_counters.h"
 
 namespace mxgw::testing {
 
@@ -31,9 +32,6 @@ class GatewayFixture : public ::testing::Test {
                                                  bool over_unix = false, size_t ring_frames = 1024);
   std::string tcp_address() const { return "tcp://127.0.0.1:" + std::to_string(gateway_->tcp_port()); }
   std::string unix_address() const { return "unix://" + unix_path_; }
-
-  // Register + AddItems + AdviseItems for `count` Line counters; returns the handles.
-  std::vector<int32_t> stream_counters(client::GatewayClient& c, const std::string& session_id, int count);
 
   std::string dir_;
   std::string unix_path_;
