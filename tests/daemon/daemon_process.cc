@@ -2,9 +2,7 @@
 
 #include "tests/daemon/daemon_process.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -16,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/loopback.h"
 #include "tests/support/process_census.h"
 
 extern char** environ;
@@ -51,15 +50,8 @@ int run(const std::vector<std::string>& args, std::string* out, const std::strin
 }
 
 std::string http_get(uint16_t port, const std::string& path) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return {};
-  }
+  const int fd = connect_loopback(port);
+  if (fd < 0) return {};
   const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string response;
