@@ -1,13 +1,14 @@
 // Clients that misbehave under the real daemon: one that stops in the middle of a
 // frame, one that vanishes while events stream to it or while its command is in
-// flight, and one that opens sessions and is never heard of again. Each costs only
-// its own connection (and, for the one that vanished, its sessions once their
-// leases expire); everyone else is served.
+// flight, one that opens sessions and is never heard of again, and one that sends
+// far faster than it reads. Each costs only its own connection (and, for the one
+// that vanished, its sessions once their leases expire); everyone else is served.
 
 #include <signal.h>
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <mxgw/transport/frame_verifier.h>
@@ -16,9 +17,24 @@
 #include "tests/fault/fault_fixture.h"
 #include "tests/fault/raw_client.h"
 #include "tests/support/await.h"
+#include "tests/support/process_census.h"
 
 namespace mxgw::testing {
 namespace {
+
+// How much a flooding client pushes at most: far more than the daemon should ever
+// hold for one connection, so that a daemon that keeps reading shows in its memory.
+constexpr size_t kFloodBytes = 64u << 20;
+// How much the daemon's resident memory may grow while one client floods it: its
+// queue to that client (8 MiB of answers by default, each held in a slab of 1 KiB or
+// more) and the answers to the requests in flight, with the allocator's overhead.
+// Under the sanitizers every byte costs several (redzones, shadow memory). A daemon
+// that reads on regardless grows by gigabytes.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr size_t kFloodGrowthKib = 512 * 1024;
+#else
+constexpr size_t kFloodGrowthKib = 96 * 1024;
+#endif
 
 class ClientFaultsTest : public FaultFixture {
  protected:
@@ -146,6 +162,63 @@ TEST_F(ClientFaultsTest, SessionsOfAClientThatVanishedEndOnceEachWhenTheirLeases
   EXPECT_EQ(counted().endings(), "closed 0, expired 4, killed 0, faulted 0");
   taps.clear();
   watcher.reset();
+  expect_unharmed();
+}
+
+TEST_F(ClientFaultsTest, AClientThatSendsFasterThanItReadsIsHeldBackWhileOthersAreServed) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  const int pid = daemon_->pid();
+  RawClient flood(daemon_->tcp_port());
+  ASSERT_TRUE(flood.hello(client_key_).is_ok());
+  const std::string request = RawClient::wire(client::build_list_sessions(2));
+  std::string burst;
+  for (int i = 0; i < 1024; ++i) burst += request;
+
+  // Pipelined requests, never reading an answer, until the daemon stops taking them
+  // (nothing accepted for a second) or the flood is all sent.
+  const size_t resident_before = resident_kib(pid);
+  size_t sent = 0;
+  auto progress = std::chrono::steady_clock::now();
+  while (sent < kFloodBytes && std::chrono::steady_clock::now() - progress < std::chrono::seconds(1)) {
+    const size_t taken = flood.send_now(std::string_view(burst).substr(sent % burst.size()));
+    if (taken > 0) {
+      sent += taken;
+      progress = std::chrono::steady_clock::now();
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // polling a full socket
+    }
+  }
+  const size_t growth_kib = resident_kib(pid) - std::min(resident_kib(pid), resident_before);
+  EXPECT_LT(sent, kFloodBytes) << "the daemon read the whole flood without answering it";
+  EXPECT_LT(growth_kib, kFloodGrowthKib) << "the daemon held " << growth_kib << " KiB more for one client";
+
+  // Meanwhile everyone else is served.
+  auto other = connect(client_key_);
+  ASSERT_TRUE(other);
+  EXPECT_TRUE(await(other->invoke(bystander_session_, register_command())).ok());
+  EXPECT_TRUE(await(other->list_sessions()).ok());
+
+  // The flooding client is served in full once it reads: an answer to every request,
+  // the last one (perhaps cut short by the full socket) finished as room comes.
+  std::string_view unfinished =
+      std::string_view(burst).substr(sent % burst.size(), (request.size() - sent % request.size()) % request.size());
+  const size_t requests = (sent + request.size() - 1) / request.size();
+  size_t answers = 0;
+  transport::Frame frame;
+  while (answers < requests) {
+    unfinished.remove_prefix(flood.send_now(unfinished));
+    if (!flood.read_frame(&frame, std::chrono::seconds(10))) break;
+    ASSERT_EQ(frame.kind, transport::FrameKind::ClientControl);
+    const proto::ClientFrame& answer = *transport::client_frame(frame.payload);
+    ASSERT_EQ(answer.message_type(), proto::ClientMessage::SessionList)
+        << "the flooding client got an error: "
+        << client::answer_status(answer, proto::ClientMessage::SessionList).to_string();
+    ++answers;
+  }
+  EXPECT_EQ(answers, requests);
+  flood.reset();
+  other.reset();
+  EXPECT_TRUE(connections_settle_at(1));
   expect_unharmed();
 }
 

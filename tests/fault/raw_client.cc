@@ -37,6 +37,11 @@ bool RawClient::send(std::string_view bytes) {
   return true;
 }
 
+size_t RawClient::send_now(std::string_view bytes) {
+  const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
 bool RawClient::receive(std::chrono::steady_clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   pollfd readable{fd_, POLLIN, 0};

@@ -1,7 +1,7 @@
 // RawClient: a client of the gateway's protocol over a plain blocking TCP socket, for
 // tests that must do what GatewayClient never does: stop in the middle of a frame,
-// or vanish with a reset while answers and events are on their way. Requests are
-// built by the real client's message builders.
+// send without reading, or vanish with a reset while answers and events are on
+// their way. Requests are built by the real client's message builders.
 //
 // Thread safety: one thread at a time.
 
@@ -33,6 +33,8 @@ class RawClient {
 
   // Sends every byte (blocking); false if the connection failed.
   bool send(std::string_view bytes);
+  // Sends what the socket takes now without blocking; how many bytes that was.
+  size_t send_now(std::string_view bytes);
 
   // Hello with `key`; the gateway's answer as a Status (ok: HelloAccepted).
   Status hello(const std::string& key);

@@ -63,7 +63,16 @@ void ClientConnection::on_stream_error(transport::StreamEndpoint&, const Status&
 }
 
 void ClientConnection::on_backpressure(transport::StreamEndpoint&, bool blocked) {
+  update_reading();
   if (!blocked) drain();
+}
+
+void ClientConnection::update_reading() {
+  if (endpoint_->is_blocked() || requests_in_flight_ >= kMaxRequestsInFlight) {
+    endpoint_->pause_reading();
+  } else {
+    endpoint_->resume_reading();  // delivers what was read meanwhile first
+  }
 }
 
 void ClientConnection::on_closed(transport::StreamEndpoint&) {
@@ -86,7 +95,7 @@ void ClientConnection::handle(uint64_t request_id, ClientRequest request) {
         fail(request_id, {ErrorCode::OutOfOrder, "this connection has already said Hello"});
       },
       [&](engine::OpenRequest& r) {
-        manager.open(caller, std::move(r), [this_shard = later_fn(), request_id](const Status& s, const engine::SessionInfo& info) {
+        manager.open(caller, std::move(r), [this_shard = answer_fn(), request_id](const Status& s, const engine::SessionInfo& info) {
           this_shard([=](ClientConnection& c) {
             c.reply(s.is_ok() ? session_opened_frame(c.builder_, request_id, info) : error_frame(c.builder_, request_id, s));
           });
@@ -94,7 +103,7 @@ void ClientConnection::handle(uint64_t request_id, ClientRequest request) {
       },
       [&](InvokeRequest& r) {
         manager.invoke(caller, r.session_id, std::move(r.command),
-                       [this_shard = later_fn(), request_id, session_id = r.session_id](engine::CommandResult result) {
+                       [this_shard = answer_fn(), request_id, session_id = r.session_id](engine::CommandResult result) {
           this_shard([=](ClientConnection& c) {
             c.reply(result.status.is_ok() ? invoke_result_frame(c.builder_, request_id, session_id, result.reply_frame)
                                           : error_frame(c.builder_, request_id, result.status));
@@ -106,7 +115,7 @@ void ClientConnection::handle(uint64_t request_id, ClientRequest request) {
       [&](const RenewLeaseRequest& r) {
         const uint64_t lease_ms = manager.config().lease_ms;
         manager.renew_lease(caller, r.session_id,
-                            [this_shard = later_fn(), request_id, session_id = r.session_id, lease_ms](const Status& s) {
+                            [this_shard = answer_fn(), request_id, session_id = r.session_id, lease_ms](const Status& s) {
           this_shard([=](ClientConnection& c) {
             c.reply(s.is_ok() ? lease_renewed_frame(c.builder_, request_id, session_id, lease_ms)
                               : error_frame(c.builder_, request_id, s));
@@ -115,7 +124,7 @@ void ClientConnection::handle(uint64_t request_id, ClientRequest request) {
       },
       [&](const CloseSessionRequest& r) {
         manager.close(caller, r.session_id,
-                      [this_shard = later_fn(), request_id, session_id = r.session_id](const Status& s, bool already) {
+                      [this_shard = answer_fn(), request_id, session_id = r.session_id](const Status& s, bool already) {
           this_shard([=](ClientConnection& c) {
             c.reply(s.is_ok() ? session_closed_frame(c.builder_, request_id, session_id, already)
                               : error_frame(c.builder_, request_id, s));
@@ -123,7 +132,7 @@ void ClientConnection::handle(uint64_t request_id, ClientRequest request) {
         });
       },
       [&](const ListSessionsRequest&) {
-        manager.list(caller, [this_shard = later_fn(), request_id](std::vector<engine::SessionInfo> sessions) {
+        manager.list(caller, [this_shard = answer_fn(), request_id](std::vector<engine::SessionInfo> sessions) {
           this_shard([request_id, sessions = std::move(sessions)](ClientConnection& c) {
             c.reply(session_list_frame(c.builder_, request_id, sessions));
           });
@@ -132,7 +141,7 @@ void ClientConnection::handle(uint64_t request_id, ClientRequest request) {
       [&](const KillSessionRequest& r) {
         if (!caller.admin) return fail(request_id, {ErrorCode::PermissionDenied, "only an admin key may kill sessions"});
         manager.kill(caller, r.session_id, r.reason,
-                     [this_shard = later_fn(), request_id, session_id = r.session_id](const Status& s) {
+                     [this_shard = answer_fn(), request_id, session_id = r.session_id](const Status& s) {
           this_shard([=](ClientConnection& c) {
             c.reply(s.is_ok() ? session_killed_frame(c.builder_, request_id, session_id)
                               : error_frame(c.builder_, request_id, s));
@@ -145,6 +154,17 @@ void ClientConnection::handle(uint64_t request_id, ClientRequest request) {
 std::function<void(std::function<void(ClientConnection&)>)> ClientConnection::later_fn() {
   return [&host = host_, shard = shard_, id = id_](std::function<void(ClientConnection&)> task) {
     host.with_connection(shard, id, std::move(task));
+  };
+}
+
+std::function<void(std::function<void(ClientConnection&)>)> ClientConnection::answer_fn() {
+  if (++requests_in_flight_ >= kMaxRequestsInFlight) endpoint_->pause_reading();
+  return [later = later_fn()](std::function<void(ClientConnection&)> task) {
+    later([task = std::move(task)](ClientConnection& c) {
+      --c.requests_in_flight_;
+      task(c);
+      c.update_reading();
+    });
   };
 }
 
@@ -179,7 +199,7 @@ void ClientConnection::subscribe(uint64_t request_id, SubscribeRequest request) 
   const std::string& session_id = request.session_id;
   host_.manager.subscribe(
       *caller_, session_id, std::move(request.options), waker(),
-      [this_shard = later_fn(), request_id, session_id](const Status& s, std::shared_ptr<engine::Subscription> sub) {
+      [this_shard = answer_fn(), request_id, session_id](const Status& s, std::shared_ptr<engine::Subscription> sub) {
         this_shard([=](ClientConnection& c) {
           if (!s.is_ok()) return c.fail(request_id, s);
           c.subscriptions_[sub->id()] = {sub, session_id};

@@ -7,8 +7,14 @@
 // is an SPSC ring filled by the session's shard; a coalesced wake-up brings this
 // shard to drain it, writing each delivery as one ClientEvents frame whose 32-byte
 // prefix is the only per-subscriber byte written — the batch itself goes out by
-// reference in the same writev. While the socket pushes back, draining stops; the
-// ring fills and lossless backpressure reaches the worker.
+// reference in the same writev. While the socket pushes back, draining stops (the
+// ring fills and lossless backpressure reaches the worker).
+//
+// Every request makes an answer, so a client that sends without reading must not be
+// read without bound either: its requests are not read while the socket pushes back
+// or while kMaxRequestsInFlight of its requests await their answers. What one client
+// costs is bounded by the stream's high mark and that many answers, however fast it
+// sends; it is served again as it reads.
 //
 // Thread safety: the connection's shard thread only, except `wake_`, the atomic
 // flag the session shards use to coalesce wake-ups (see drain).
@@ -54,6 +60,9 @@ struct ConnectionHost {
 
 class ClientConnection final : transport::StreamEndpoint::Handler {
  public:
+  // Requests of one connection awaiting their answers before it is read no further.
+  static constexpr size_t kMaxRequestsInFlight = 1024;
+
   ClientConnection(ConnectionHost& host, uint32_t shard, uint64_t id, transport::StreamEndpoint* endpoint);
   ~ClientConnection() override;
   ClientConnection(const ClientConnection&) = delete;
@@ -86,6 +95,11 @@ class ClientConnection final : transport::StreamEndpoint::Handler {
   // A function that runs a task on this connection's shard later, if the connection
   // still exists then; safe to call from any thread.
   std::function<void(std::function<void(ClientConnection&)>)> later_fn();
+  // later_fn() for the answer to a request: the request counts as in flight until
+  // its answer runs here. REQUIRES: the function is called exactly once.
+  std::function<void(std::function<void(ClientConnection&)>)> answer_fn();
+  // Reads requests only while the socket takes answers and few enough are awaited.
+  void update_reading();
   // Asks this shard to drain, at most once until it has.
   std::function<void()> waker();
 
@@ -100,6 +114,8 @@ class ClientConnection final : transport::StreamEndpoint::Handler {
   // exchange on both sides (acq_rel): a raise either posts a drain or is seen by the
   // drain in progress, whose exchange synchronises with it.
   std::shared_ptr<std::atomic<bool>> wake_ = std::make_shared<std::atomic<bool>>(false);
+  // Requests handed to the engine whose answers have not come back yet.
+  size_t requests_in_flight_ = 0;
   bool closing_ = false;
 };
 
