@@ -260,25 +260,41 @@ void WorkerLink::fault(const Status& why) {
 }
 
 void WorkerLink::let_exit(const Status& why) {
-  // The worker knows it is done (it was refused, or it closed the connection itself):
-  // it gets a moment to exit with its own exit code before it is killed.
+  // The worker knows it is done (it was refused, or its backend would not start): it
+  // gets a moment to exit with its own exit code before it is killed.
   report_fault(why);
   phase_ = Phase::Stopping;
   if (endpoint_) endpoint_->close();
   uv_timer_start(&timer_, [](uv_timer_t* t) { static_cast<WorkerLink*>(t->data)->kill(); }, launch_.exit_grace_ms, 0);
 }
 
+void WorkerLink::await_exit() {
+  // The end of the stream says only that the worker is going; how it went (its exit
+  // status, the signal that killed it) is the reason worth reporting, and the kernel
+  // tells it a moment later.
+  fault_at_exit_ = true;
+  phase_ = Phase::Stopping;
+  if (endpoint_) endpoint_->close();
+  uv_timer_start(
+      &timer_,
+      [](uv_timer_t* t) {
+        auto* self = static_cast<WorkerLink*>(t->data);
+        self->fault({ErrorCode::SessionFaulted, "the worker closed its connection and did not exit within " +
+                                                    std::to_string(self->launch_.exit_grace_ms) + " ms"});
+      },
+      launch_.exit_grace_ms, 0);
+}
+
 void WorkerLink::report_fault(const Status& why) {
-  if (!faulted_ && phase_ != Phase::Stopping && phase_ != Phase::Exited) {
-    faulted_ = true;
-    observer_->on_fault(*this, why);
-  }
+  if (faulted_ || phase_ == Phase::Exited || (phase_ == Phase::Stopping && !fault_at_exit_)) return;
+  faulted_ = true;
+  observer_->on_fault(*this, why);
 }
 
 void WorkerLink::on_stream_error(transport::StreamEndpoint&, const Status& why) {
   if (phase_ == Phase::Stopping || phase_ == Phase::Exited) return;
   if (why.is_ok()) {
-    let_exit({ErrorCode::SessionFaulted, "the worker closed its connection"});
+    await_exit();
   } else {
     fault({ErrorCode::SessionFaulted, "worker connection failed: " + why.to_string()});
   }
@@ -294,10 +310,11 @@ void WorkerLink::on_process_exit(uv_process_t* process, int64_t exit_status, int
   self->process_running_ = false;
   self->exit_status_ = exit_status;
   self->term_signal_ = term_signal;
-  if (self->phase_ != Phase::Stopping) {
+  if (self->phase_ != Phase::Stopping || self->fault_at_exit_) {
     self->fault({ErrorCode::SessionFaulted,
-                 term_signal ? "the worker was killed by signal " + std::to_string(term_signal)
-                             : "the worker exited with status " + std::to_string(exit_status)});
+                 std::string(self->fault_at_exit_ ? "the worker closed its connection and " : "the worker ") +
+                     (term_signal ? "was killed by signal " + std::to_string(term_signal)
+                                  : "exited with status " + std::to_string(exit_status))});
   }
   uv_close(as_handle(process), [](uv_handle_t* h) {
     auto* link = static_cast<WorkerLink*>(h->data);

@@ -19,7 +19,10 @@
 // within the timeout; kill() is immediate. The Observer hears on_exit exactly once,
 // when the process has been reaped and every handle is closed; after that the link
 // may be destroyed. A worker that exits, crashes or breaks the protocol while
-// running is reported through on_fault first (once), then on_exit.
+// running is reported through on_fault first (once), then on_exit. One whose
+// connection closes first (a crash or a SIGKILL often shows as the end of its stream
+// before the kernel reports the exit) is reported once it has exited, with how it
+// ended, or after exit_grace_ms, when it is killed.
 //
 // Thread safety: none; every call and callback on the owning loop's thread.
 
@@ -115,6 +118,8 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   void refuse(proto::HandshakeError code, const std::string& message);
   void fault(const Status& why);
   void let_exit(const Status& why);
+  // The worker closed its connection: the fault waits for its exit.
+  void await_exit();
   void report_fault(const Status& why);
   void kill_process();
   void maybe_finish();
@@ -136,6 +141,7 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   bool process_running_ = false;
   bool nonce_used_ = false;
   bool faulted_ = false;
+  bool fault_at_exit_ = false;  // stopping, but the exit is still to be reported
   int64_t exit_status_ = 0;
   int term_signal_ = 0;
   int pid_ = 0;

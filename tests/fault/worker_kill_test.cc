@@ -78,7 +78,7 @@ TEST_F(WorkerKillTest, WorkersKilledAtRandomMomentsUnderHeavyTrafficFaultOnlyThe
     StreamTap& killed = *streams[victim].tap;
     ASSERT_TRUE(eventually([&] { return killed.ended(); })) << "the victim's subscriber was never told";
     EXPECT_EQ(killed.last_state(), proto::SessionState::Faulted);
-    EXPECT_FALSE(killed.last_reason().empty());
+    EXPECT_NE(killed.last_reason().find("killed by signal 9"), std::string::npos) << killed.last_reason();
     for (const Stream& other : streams) {
       if (&other == &streams[victim]) continue;
       EXPECT_FALSE(other.tap->ended()) << other.session << " ended: " << other.tap->last_reason();
