@@ -7,8 +7,9 @@
 # 300 s, memory sampled every 10 s. It prints the memory table and mxgw-bench's
 # summary, and fails when mxgw-bench reports any loss, invalid change or error, when
 # the daemon does not stop cleanly, or when the daemon's resident memory grew by
-# more than P percent (default 20) from the first sample after the warm-up to the
-# last: a leak shows as steady growth under a steady load.
+# more than P percent (default 20) across the measured window: the lowest sample of
+# its last third against the highest of its first third, so that allocator noise
+# does not count and a leak (steady growth under a steady load) does.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 sessions=1000 items=50 period_ms=100 duration=300 sample_s=10 max_growth=20 bin="$root/build/bin"
@@ -49,24 +50,32 @@ workers_kib() {
   > "$TMPDIR_SOAK/summary.txt" 2>&1 &
 bench=$!
 printf "%8s %10s %8s %14s\n" "time s" "daemon MiB" "workers" "workers MiB"
-start=$SECONDS first=0 last=0
+# Samples inside the measured window only: after the warm-up (the replay windows are
+# full by then), and not during the closing at the end.
+start=$SECONDS window=()
 while kill -0 $bench 2>/dev/null; do
+  elapsed=$((SECONDS - start))
   daemon=$(rss_kib "$MXGW_DAEMON_PID") workers=$(pgrep -c -P "$MXGW_DAEMON_PID" || true)
-  printf "%8d %10s %8s %14s\n" $((SECONDS - start)) "$(mib "$daemon")" "${workers:-0}" "$(mib "$(workers_kib)")"
-  # The first sample once every session streams is the baseline.
-  if [ $first -eq 0 ] && [ "${workers:-0}" -ge "$SOAK_SESSIONS" ] && [ $((SECONDS - start)) -ge 10 ]; then first=$daemon; fi
-  [ $first -eq 0 ] || last=$daemon
+  printf "%8d %10s %8s %14s\n" $elapsed "$(mib "$daemon")" "${workers:-0}" "$(mib "$(workers_kib)")"
+  if [ "${workers:-0}" -ge "$SOAK_SESSIONS" ] && [ $elapsed -ge 7 ] && [ $elapsed -le $((SOAK_DURATION + 4)) ]; then
+    window+=("$daemon")
+  fi
   sleep "$SOAK_SAMPLE_S" & wait $! || true
 done
 status=0
 wait $bench || status=$?
 cat "$TMPDIR_SOAK/summary.txt"
-if [ $first -gt 0 ] && [ $last -gt 0 ]; then
-  growth=$(( (last - first) * 100 / first ))
-  echo "daemon memory: ${first} KiB after warm-up, ${last} KiB at the end (${growth}% growth, limit ${SOAK_MAX_GROWTH}%)"
+n=${#window[@]}
+if [ $n -ge 3 ]; then
+  third=$(( n / 3 ))
+  early=$(printf "%s\n" "${window[@]:0:$third}" | sort -n | tail -1)
+  late=$(printf "%s\n" "${window[@]:$((n - third))}" | sort -n | head -1)
+  growth=$(( (late - early) * 100 / early ))
+  echo "daemon memory: at most ${early} KiB early in the window, at least ${late} KiB late (${growth}% growth, limit ${SOAK_MAX_GROWTH}%)"
   if [ $growth -gt "$SOAK_MAX_GROWTH" ]; then echo "soak: the daemon kept growing" >&2; status=1; fi
 else
-  echo "soak: too short to compare memory samples" >&2
+  echo "soak: too few samples in the measured window to judge memory" >&2
+  status=1
 fi
 exit $status
 '
