@@ -45,7 +45,7 @@ daemon=$!
 
 # The daemon logs where it listens once it does; wait for that, with a deadline.
 deadline=$((SECONDS + 30))
-until grep -q "serving with" "$log"; do
+until grep -qs "serving with" "$log"; do
   if ! kill -0 "$daemon" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
     echo "with-daemon: mxgw serve did not start:" >&2
     cat "$log" >&2
