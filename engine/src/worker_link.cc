@@ -268,33 +268,34 @@ void WorkerLink::let_exit(const Status& why) {
   uv_timer_start(&timer_, [](uv_timer_t* t) { static_cast<WorkerLink*>(t->data)->kill(); }, launch_.exit_grace_ms, 0);
 }
 
-void WorkerLink::await_exit() {
+void WorkerLink::await_exit(const Status& stream_end) {
   // The end of the stream says only that the worker is going; how it went (its exit
   // status, the signal that killed it) is the reason worth reporting, and the kernel
   // tells it a moment later.
-  fault_at_exit_ = true;
+  exit_context_ = stream_end.is_ok() ? "the worker closed its connection"
+                                     : "the worker's connection ended (" + stream_end.to_string() + ")";
   phase_ = Phase::Stopping;
   if (endpoint_) endpoint_->close();
   uv_timer_start(
       &timer_,
       [](uv_timer_t* t) {
         auto* self = static_cast<WorkerLink*>(t->data);
-        self->fault({ErrorCode::SessionFaulted, "the worker closed its connection and did not exit within " +
+        self->fault({ErrorCode::SessionFaulted, self->exit_context_ + " and it did not exit within " +
                                                     std::to_string(self->launch_.exit_grace_ms) + " ms"});
       },
       launch_.exit_grace_ms, 0);
 }
 
 void WorkerLink::report_fault(const Status& why) {
-  if (faulted_ || phase_ == Phase::Exited || (phase_ == Phase::Stopping && !fault_at_exit_)) return;
+  if (faulted_ || phase_ == Phase::Exited || (phase_ == Phase::Stopping && exit_context_.empty())) return;
   faulted_ = true;
   observer_->on_fault(*this, why);
 }
 
-void WorkerLink::on_stream_error(transport::StreamEndpoint&, const Status& why) {
+void WorkerLink::on_stream_error(transport::StreamEndpoint& endpoint, const Status& why) {
   if (phase_ == Phase::Stopping || phase_ == Phase::Exited) return;
-  if (why.is_ok()) {
-    await_exit();
+  if (why.is_ok() || endpoint.peer_gone()) {
+    await_exit(why);
   } else {
     fault({ErrorCode::SessionFaulted, "worker connection failed: " + why.to_string()});
   }
@@ -310,11 +311,11 @@ void WorkerLink::on_process_exit(uv_process_t* process, int64_t exit_status, int
   self->process_running_ = false;
   self->exit_status_ = exit_status;
   self->term_signal_ = term_signal;
-  if (self->phase_ != Phase::Stopping || self->fault_at_exit_) {
+  if (self->phase_ != Phase::Stopping || !self->exit_context_.empty()) {
+    const std::string how = term_signal ? "was killed by signal " + std::to_string(term_signal)
+                                        : "exited with status " + std::to_string(exit_status);
     self->fault({ErrorCode::SessionFaulted,
-                 std::string(self->fault_at_exit_ ? "the worker closed its connection and " : "the worker ") +
-                     (term_signal ? "was killed by signal " + std::to_string(term_signal)
-                                  : "exited with status " + std::to_string(exit_status))});
+                 self->exit_context_.empty() ? "the worker " + how : self->exit_context_ + " and it " + how});
   }
   uv_close(as_handle(process), [](uv_handle_t* h) {
     auto* link = static_cast<WorkerLink*>(h->data);

@@ -20,9 +20,10 @@
 // when the process has been reaped and every handle is closed; after that the link
 // may be destroyed. A worker that exits, crashes or breaks the protocol while
 // running is reported through on_fault first (once), then on_exit. One whose
-// connection closes first (a crash or a SIGKILL often shows as the end of its stream
-// before the kernel reports the exit) is reported once it has exited, with how it
-// ended, or after exit_grace_ms, when it is killed.
+// connection ends first (a crash or a SIGKILL often shows as the end of its stream,
+// perhaps in the middle of a frame, before the kernel reports the exit) is reported
+// once it has exited, with how it ended, or after exit_grace_ms, when it is killed.
+// A worker that sends a frame the link refuses is faulted and killed at once.
 //
 // Thread safety: none; every call and callback on the owning loop's thread.
 
@@ -118,8 +119,9 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   void refuse(proto::HandshakeError code, const std::string& message);
   void fault(const Status& why);
   void let_exit(const Status& why);
-  // The worker closed its connection: the fault waits for its exit.
-  void await_exit();
+  // The worker's connection ended (`stream_end` says how): the fault waits for its
+  // exit.
+  void await_exit(const Status& stream_end);
   void report_fault(const Status& why);
   void kill_process();
   void maybe_finish();
@@ -141,7 +143,9 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   bool process_running_ = false;
   bool nonce_used_ = false;
   bool faulted_ = false;
-  bool fault_at_exit_ = false;  // stopping, but the exit is still to be reported
+  // Set when the connection ended first: what the fault reported at the exit says
+  // before how the worker ended.
+  std::string exit_context_;
   int64_t exit_status_ = 0;
   int term_signal_ = 0;
   int pid_ = 0;

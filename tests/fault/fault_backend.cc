@@ -13,8 +13,10 @@
 //   truncated      AddItem writes the first part of a frame, then closes its side
 //                  of the connection
 //   oversized      AddItem writes a frame header whose length is far over any limit
+//   killed-mid-frame  AddItem writes the first part of a frame, then the worker is
+//                  killed (SIGKILL), as a crash in the middle of a write would leave it
 //
-// The three that write raw bytes then hang, so that what the gateway reports is the
+// The others that write raw bytes then hang, so that what the gateway reports is the
 // bad bytes, never the process's exit. Nothing else works: there are no tags.
 //
 // Thread safety: the worker's loop thread only, as the ABI promises.
@@ -22,6 +24,7 @@
 #include <mxgw/backend.h>
 
 #include <dirent.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -96,7 +99,9 @@ std::string bad_bytes(std::string_view mode) {
     for (size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<char>(0xA5 ^ (i * 37));
     return frame_header(FrameKind::WorkerControl, static_cast<uint32_t>(noise.size())) + noise;
   }
-  if (mode == "truncated") return frame_header(FrameKind::WorkerControl, 4096) + std::string(100, 'x');
+  if (mode == "truncated" || mode == "killed-mid-frame") {
+    return frame_header(FrameKind::WorkerControl, 4096) + std::string(100, 'x');
+  }
   if (mode == "oversized") return frame_header(FrameKind::Events, 0xFFFFFFF0u);
   return {};
 }
@@ -123,6 +128,7 @@ int add_item(mxgw_backend* backend, mxgw_item_key, const char* tag, int, int16_t
   if (const std::string bytes = bad_bytes(backend->mode); !bytes.empty()) {
     const int fd = gateway_socket();
     write_all(fd, bytes);
+    if (backend->mode == "killed-mid-frame") ::raise(SIGKILL);
     if (backend->mode == "truncated") ::shutdown(fd, SHUT_WR);
     hang();
   }

@@ -130,5 +130,11 @@ TEST_F(WorkerFaultsTest, AWorkerThatAnnouncesAnOversizedFrameIsFaultedAtTheLengt
   expect_bad_bytes_fault("oversized", "exceeds the limit of");
 }
 
+TEST_F(WorkerFaultsTest, AWorkerKilledInTheMiddleOfAFrameIsReportedWithTheSignal) {
+  // Its stream ends in the middle of a frame before the kernel reports the death:
+  // the reason must still say what happened to the worker.
+  expect_bad_bytes_fault("killed-mid-frame", "killed by signal 9");
+}
+
 }  // namespace
 }  // namespace mxgw::testing

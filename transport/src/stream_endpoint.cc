@@ -126,6 +126,8 @@ void StreamEndpoint::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*
   }
   if (nread == 0) return;  // EAGAIN: nothing this time
   self->read_ended_ = true;
+  // ENOBUFS is this side refusing what was read (see on_alloc); the rest is the peer.
+  self->peer_gone_ = nread != UV_ENOBUFS;
   if (nread == UV_EOF) {
     self->fail(self->decoder_.buffered_bytes() == 0
                    ? Status{}
@@ -332,6 +334,7 @@ void StreamEndpoint::abort() {
 }
 
 void StreamEndpoint::abort_with(const Status& why) {
+  peer_gone_ = true;  // only a failed write comes here
   if (!closing_ && handler_) {
     closing_ = true;
     pause_reading();

@@ -93,6 +93,10 @@ class StreamEndpoint {
   void abort();
 
   bool is_closing() const noexcept { return closing_; }
+  // The stream ended because the peer closed or reset it (cleanly or in the middle
+  // of a frame) or could no longer be written to, rather than because a frame it
+  // sent was refused.
+  bool peer_gone() const noexcept { return peer_gone_; }
   bool is_blocked() const noexcept { return blocked_; }
   size_t queued_bytes() const noexcept { return queued_bytes_; }
   uint64_t bytes_received() const noexcept { return bytes_received_; }
@@ -168,6 +172,7 @@ class StreamEndpoint {
   bool paused_ = false;
   bool reading_ = false;
   bool read_ended_ = false;
+  bool peer_gone_ = false;
   bool closing_ = false;
   bool handle_closing_ = false;
   bool blocked_ = false;
