@@ -60,6 +60,9 @@ int main(int argc, char** argv) {
       "(p50/p90/p99/p99.9/max), command round trips under load, and loss.\n"
       "Progress goes to stderr once a second; the summary to stdout.\n"
       "Exit status: 0 clean run; 1 events lost, invalid changes or errors; 2 usage; 3 could not start."};
+  // A repeated option takes its last value, so that a script's defaults can be
+  // overridden by options appended after them (tools/run-main.sh).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("-t,--target", config.target,
                  "embedded (an engine in this process), tcp://host:port or unix:///path")
       ->capture_default_str();
