@@ -8,8 +8,8 @@
 
 #include <mxgw/transport/frame_verifier.h>
 
-#include "engine/src/capi/embedded_source.h"
-#include "engine/src/capi/handles.h"
+#include "engine/capi/embedded_source.h"
+#include "engine/capi/handles.h"
 
 namespace mxgw::bench {
 namespace {

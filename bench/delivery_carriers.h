@@ -28,9 +28,9 @@
 #include <mxgw/transport/spsc_ring.h>
 
 #include "bench/tick_clock.h"
-#include "engine/src/distributor.h"
-#include "engine/src/engine_metrics.h"
-#include "engine/src/subscription.h"
+#include "engine/core/distributor.h"
+#include "engine/core/engine_metrics.h"
+#include "engine/core/subscription.h"
 
 namespace mxgw::capi {
 struct ClientState;

@@ -73,9 +73,9 @@
 #include <mxgw/clock.h>
 #include <mxgw/schema/events_generated.h>
 
-#include "engine/src/client/gateway_client.h"
-#include "engine/src/gateway/gateway.h"
-#include "engine/src/histogram.h"
+#include "engine/client/gateway_client.h"
+#include "engine/gateway/gateway.h"
+#include "engine/core/histogram.h"
 
 namespace mxgw {
 namespace {

@@ -45,7 +45,7 @@
 
 #include <mxgw/transport/frame_verifier.h>
 
-#include "engine/src/session_manager.h"
+#include "engine/core/session_manager.h"
 #include "tests/support/process_census.h"
 
 namespace mxgw {

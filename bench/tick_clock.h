@@ -27,7 +27,7 @@
 
 #include <mxgw/clock.h>
 
-#include "engine/src/histogram.h"
+#include "engine/core/histogram.h"
 
 namespace mxgw::bench {
 

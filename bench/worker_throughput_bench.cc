@@ -25,7 +25,7 @@
 #include <mxgw/transport/frame_verifier.h>
 #include <mxgw/transport/payload_builder.h>
 
-#include "engine/src/worker_link.h"
+#include "engine/core/worker_link.h"
 
 namespace mxgw {
 namespace {

@@ -23,7 +23,7 @@ install(TARGETS ${_mxgw_programs} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS mxgw_capi_shared mxgw_capi_static EXPORT mxgwTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(FILES ${PROJECT_SOURCE_DIR}/engine/include/mxgw/mxgw.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mxgw)
+install(FILES ${PROJECT_SOURCE_DIR}/engine/capi/include/mxgw/mxgw.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mxgw)
 
 # The static library's system dependencies, as the config and mxgw.pc name them;
 # mimalloc is left out of sanitizer builds (see MxgwCompile.cmake).

@@ -18,7 +18,7 @@ gap.
              "mxgw" (ctypes.util.find_library)
 
 The CSV and the exit status are those of the C program. Ctrl-C or SIGTERM stops
-collecting early, still closing cleanly. The structures below mirror engine/include/mxgw/mxgw.h field by
+collecting early, still closing cleanly. The structures below mirror engine/capi/include/mxgw/mxgw.h field by
 field: keep them in step with it."""
 
 import argparse

@@ -15,7 +15,7 @@
 
 #include "bench/gate/cases.h"
 #include "bench/sample_frames.h"
-#include "engine/src/distributor.h"
+#include "engine/core/distributor.h"
 
 namespace mxgw::gate {
 namespace {

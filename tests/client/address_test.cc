@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "engine/src/client/client_address.h"
+#include "engine/client/client_address.h"
 
 namespace mxgw::client {
 namespace {

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "engine/src/client/gateway_client.h"
+#include "engine/client/gateway_client.h"
 #include "tests/client/fake_gateway.h"
 #include "tests/client/wait_for.h"
 

@@ -14,7 +14,7 @@
 #include <mutex>
 #include <thread>
 
-#include "engine/src/client/event_stream.h"
+#include "engine/client/event_stream.h"
 #include "tests/client/wait_for.h"
 
 namespace mxgw::client {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/src/client/gateway_client.h"
+#include "engine/client/gateway_client.h"
 #include "tests/daemon/daemon_fixture.h"
 #include "tests/daemon/daemon_process.h"
 #include "tests/support/process_census.h"

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/src/session_manager.h"
-#include "engine/src/subscription.h"
+#include "engine/core/session_manager.h"
+#include "engine/core/subscription.h"
 #include "tests/support/await.h"
 #include "tests/support/process_census.h"
 

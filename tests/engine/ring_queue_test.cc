@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "engine/src/ring_queue.h"
+#include "engine/core/ring_queue.h"
 
 namespace mxgw::engine {
 namespace {

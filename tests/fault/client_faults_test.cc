@@ -13,7 +13,7 @@
 
 #include <mxgw/transport/frame_verifier.h>
 
-#include "engine/src/client/client_messages.h"
+#include "engine/client/client_messages.h"
 #include "tests/fault/fault_fixture.h"
 #include "tests/fault/raw_client.h"
 #include "tests/support/await.h"

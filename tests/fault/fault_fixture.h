@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/src/client/gateway_client.h"
+#include "engine/client/gateway_client.h"
 #include "tests/daemon/daemon_fixture.h"
 #include "tests/fault/metrics_scrape.h"
 #include "tests/fault/stream_tap.h"

@@ -8,7 +8,7 @@
 
 #include <mxgw/transport/frame_verifier.h>
 
-#include "engine/src/client/client_messages.h"
+#include "engine/client/client_messages.h"
 #include "tests/support/loopback.h"
 
 namespace mxgw::testing {

@@ -26,7 +26,7 @@
 
 #include <mxgw/schema/events_generated.h>
 
-#include "engine/src/client/event_stream.h"
+#include "engine/client/event_stream.h"
 
 namespace mxgw::testing {
 

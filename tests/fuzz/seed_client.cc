@@ -5,8 +5,8 @@
 
 #include <mxgw/transport/frame_verifier.h>
 
-#include "engine/src/client/client_messages.h"
-#include "engine/src/gateway/client_replies.h"
+#include "engine/client/client_messages.h"
+#include "engine/gateway/client_replies.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/fuzz/seed_messages.h"
 

@@ -15,18 +15,18 @@ void GatewayFixture::SetUp() {
   ASSERT_NE(mkdtemp(pattern), nullptr);
   dir_ = pattern;
   unix_path_ = dir_ + "/gateway.sock";
-  alice_key_ = server::KeyStore::generate_secret();
-  bob_key_ = server::KeyStore::generate_secret();
-  admin_key_ = server::KeyStore::generate_secret();
+  alice_key_ = daemon::KeyStore::generate_secret();
+  bob_key_ = daemon::KeyStore::generate_secret();
+  admin_key_ = daemon::KeyStore::generate_secret();
   const std::string keys_file = dir_ + "/test.keys";
   {
     std::ofstream out(keys_file);
-    out << server::KeyStore::entry_line("alice", server::KeyRole::Client, alice_key_) << "\n"
-        << server::KeyStore::entry_line("bob", server::KeyRole::Client, bob_key_) << "\n"
-        << server::KeyStore::entry_line("ops", server::KeyRole::Admin, admin_key_) << "\n";
+    out << daemon::KeyStore::entry_line("alice", daemon::KeyRole::Client, alice_key_) << "\n"
+        << daemon::KeyStore::entry_line("bob", daemon::KeyRole::Client, bob_key_) << "\n"
+        << daemon::KeyStore::entry_line("ops", daemon::KeyRole::Admin, admin_key_) << "\n";
   }
   ::chmod(keys_file.c_str(), 0600);
-  const Status loaded = server::KeyStore::load(keys_file, &keys_);
+  const Status loaded = daemon::KeyStore::load(keys_file, &keys_);
   ASSERT_TRUE(loaded.is_ok()) << loaded.to_string();
 }
 

@@ -11,9 +11,9 @@
 #include <memory>
 #include <string>
 
-#include "engine/src/client/gateway_client.h"
-#include "engine/src/gateway/gateway.h"
-#include "engine/src/server/key_store.h"
+#include "engine/client/gateway_client.h"
+#include "engine/gateway/gateway.h"
+#include "tools/mxgw/key_store.h"
 #include "tests/support/await.h"
 #include "tests/support/stream_counters.h"
 
@@ -36,7 +36,7 @@ class GatewayFixture : public ::testing::Test {
   std::string dir_;
   std::string unix_path_;
   std::string alice_key_, bob_key_, admin_key_;
-  server::KeyStore keys_;
+  daemon::KeyStore keys_;
   std::unique_ptr<gateway::Gateway> gateway_;
 };
 

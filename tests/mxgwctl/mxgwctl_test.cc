@@ -25,7 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/src/client/gateway_client.h"
+#include "engine/client/gateway_client.h"
 #include "tests/daemon/daemon_fixture.h"
 #include "tests/daemon/daemon_process.h"
 #include "tests/support/await.h"

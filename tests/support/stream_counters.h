@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/src/client/gateway_client.h"
+#include "engine/client/gateway_client.h"
 
 namespace mxgw::testing {
 

@@ -20,7 +20,7 @@
 
 #include <mxgw/transport/event_cursor.h>
 
-#include "engine/src/worker_link.h"
+#include "engine/core/worker_link.h"
 
 namespace mxgw::testing {
 

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/src/histogram.h"
+#include "engine/core/histogram.h"
 #include "tools/mxgw-bench/bench_config.h"
 #include "tools/mxgw-bench/error_log.h"
 

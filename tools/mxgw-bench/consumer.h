@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/src/histogram.h"
+#include "engine/core/histogram.h"
 #include "tools/mxgw-bench/change_reader.h"
 #include "tools/mxgw-bench/error_log.h"
 

@@ -11,7 +11,7 @@
 
 #include <mxgw/status.h>
 
-#include "engine/src/gateway/gateway.h"
+#include "engine/gateway/gateway.h"
 
 namespace mxgw::daemon {
 

@@ -10,12 +10,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/src/server/key_store.h"
+#include "tools/mxgw/key_store.h"
 
 namespace mxgw::daemon {
 
 int add_key(const std::string& keys_file, const std::string& name, const std::string& role) {
-  if (!server::KeyStore::valid_name(name)) {
+  if (!daemon::KeyStore::valid_name(name)) {
     std::fprintf(stderr, "mxgw keys add: '%s' is not a valid key name ([A-Za-z0-9_.-]+)\n", name.c_str());
     return 64;
   }
@@ -26,8 +26,8 @@ int add_key(const std::string& keys_file, const std::string& name, const std::st
     content = text.str();
     if (!content.empty() && content.back() != '\n') content += '\n';
   }
-  const std::string secret = server::KeyStore::generate_secret();
-  content += server::KeyStore::entry_line(name, role == "admin" ? server::KeyRole::Admin : server::KeyRole::Client,
+  const std::string secret = daemon::KeyStore::generate_secret();
+  content += daemon::KeyStore::entry_line(name, role == "admin" ? daemon::KeyRole::Admin : daemon::KeyRole::Client,
                                           secret) +
              "\n";
   const std::string staged = keys_file + ".new";
@@ -39,8 +39,8 @@ int add_key(const std::string& keys_file, const std::string& name, const std::st
     return 73;
   }
   ::close(fd);
-  server::KeyStore check;
-  if (Status s = server::KeyStore::load(staged, &check); !s.is_ok()) {
+  daemon::KeyStore check;
+  if (Status s = daemon::KeyStore::load(staged, &check); !s.is_ok()) {
     ::unlink(staged.c_str());
     std::fprintf(stderr, "mxgw keys add: %s\n", s.to_string().c_str());
     return 78;

@@ -9,16 +9,16 @@
 
 #include <spdlog/spdlog.h>
 
-#include "engine/src/server/admin_http.h"
-#include "engine/src/server/key_store.h"
-#include "engine/src/server/prometheus.h"
-#include "engine/src/shard.h"
+#include "tools/mxgw/admin_http.h"
+#include "tools/mxgw/key_store.h"
+#include "tools/mxgw/prometheus.h"
+#include "engine/core/shard.h"
 
 namespace mxgw::daemon {
 namespace {
 
 // The gateway's own gauges beside the engine's metrics.
-std::vector<server::Gauge> gateway_gauges(gateway::Gateway& g) {
+std::vector<daemon::Gauge> gateway_gauges(gateway::Gateway& g) {
   const auto& t = g.traffic();
   auto count = [](const std::atomic<uint64_t>& c) { return static_cast<double>(c.load(std::memory_order_relaxed)); };
   return {
@@ -39,15 +39,15 @@ std::vector<server::Gauge> gateway_gauges(gateway::Gateway& g) {
 }
 
 // Starts the admin HTTP port on shard 0; returns once it listens (or failed).
-Status start_admin(gateway::Gateway& g, const DaemonConfig& config, const server::KeyStore& keys,
-                   server::AdminHttp** admin) {
+Status start_admin(gateway::Gateway& g, const DaemonConfig& config, const daemon::KeyStore& keys,
+                   daemon::AdminHttp** admin) {
   std::promise<Status> started;
   engine::SessionManager& manager = g.manager();
   manager.shard(0).post([&] {
-    server::AdminHttp::Handlers handlers;
+    daemon::AdminHttp::Handlers handlers;
     handlers.metrics_text = [&g] {
       const auto extra = gateway_gauges(g);
-      return server::render_metrics(g.manager().metrics(), extra);
+      return daemon::render_metrics(g.manager().metrics(), extra);
     };
     handlers.list_sessions = [&manager](const engine::Caller& caller,
                                         std::function<void(std::vector<engine::SessionInfo>)> done) {
@@ -64,7 +64,7 @@ Status start_admin(gateway::Gateway& g, const DaemonConfig& config, const server
     };
     handlers.authenticate = [&keys](std::string_view key) { return keys.authenticate(key); };
     Status status;
-    *admin = server::AdminHttp::listen(manager.shard(0).loop(), config.admin_host, config.admin_port,
+    *admin = daemon::AdminHttp::listen(manager.shard(0).loop(), config.admin_host, config.admin_port,
                                        std::move(handlers), &status);
     started.set_value(status);
   });
@@ -77,8 +77,8 @@ int serve(const DaemonConfig& config) {
   if (const auto level = spdlog::level::from_str(config.log_level); level != spdlog::level::off || config.log_level == "off") {
     spdlog::set_level(level);
   }
-  server::KeyStore keys;
-  if (Status s = server::KeyStore::load(config.keys_file, &keys); !s.is_ok()) {
+  daemon::KeyStore keys;
+  if (Status s = daemon::KeyStore::load(config.keys_file, &keys); !s.is_ok()) {
     spdlog::critical("cannot load keys: {}", s.to_string());
     return 78;
   }
@@ -101,7 +101,7 @@ int serve(const DaemonConfig& config) {
     spdlog::info("clients: tcp://{}:{}", config.gateway.tcp_host, gateway.tcp_port());
   }
   if (!config.gateway.unix_path.empty()) spdlog::info("clients: unix://{}", config.gateway.unix_path);
-  server::AdminHttp* admin = nullptr;
+  daemon::AdminHttp* admin = nullptr;
   if (config.admin_enabled) {
     if (Status s = start_admin(gateway, config, keys, &admin); !s.is_ok()) {
       spdlog::critical("cannot start the admin port: {}", s.to_string());

@@ -1,5 +1,5 @@
 // AdminClient: requests to the admin HTTP port of a running `mxgw serve` (the routes
-// are in engine/src/server/admin_http.h), made with libcurl. The admin key goes as
+// are in tools/mxgw/admin_http.h), made with libcurl. The admin key goes as
 // "Authorization: Bearer <key>"; each request is bounded by one timeout; the daemon's
 // error answers ({"error": …, "message": …}) become Outcomes carrying mxgwctl's exit
 // codes. One connection is kept between requests, so `watch` does not reconnect.

@@ -1,6 +1,6 @@
 // How sessions look on a terminal: the table of `mxgwctl list` and `watch`, and every
 // field of one session for `mxgwctl show`. Sessions come as the daemon's JSON
-// (engine/src/server/admin_http.cc); a field it does not send shows as "-".
+// (tools/mxgw/admin_http.cc); a field it does not send shows as "-".
 //
 // Thread safety: functions over values.
 
