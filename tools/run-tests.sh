@@ -11,6 +11,7 @@ sanitizers=1
 [ "${1:-}" = "--no-sanitizers" ] && sanitizers=0
 
 "$root/tools/setup.sh"
+"$root/tools/check-format.sh"
 
 run_suite() {  # NAME BUILD_DIR [cmake args...]
   local name=$1 dir=$2

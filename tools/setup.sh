@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # toolchain
   g++ cmake ninja-build pkg-config git python3
+  # the formatting check (tools/check-format.sh)
+  clang-format
   # engine dependencies
   libuv1-dev libflatbuffers-dev flatbuffers-compiler libconcurrentqueue-dev libmimalloc-dev
   libcli11-dev
