@@ -61,8 +61,8 @@ DistributorFeed::DistributorFeed(size_t consumers, bool doorbells)
     // consumer did before it (the engine's shard inbox orders the same).
     auto wake = [requested = &wakes_[c].requested] { requested->store(true, std::memory_order_release); };
     auto subscription = std::make_shared<engine::Subscription>(c + 1, "session-bench", proto::DeliveryPolicy::Lossless,
-                                                               distributor_.next_seq(), kRingCapacity,
-                                                               std::move(wake), std::move(notify));
+                                                               distributor_.next_seq(), kRingCapacity, std::move(wake),
+                                                               std::move(notify));
     distributor_.add(subscription, std::nullopt);
     subscriptions_.push_back(std::move(subscription));
     doorbells_.push_back(std::move(doorbell));

@@ -132,7 +132,9 @@ class DistributorCarrier {
  public:
   static constexpr const char* kName = "mxgw";
   DistributorCarrier(size_t consumers, uint32_t) : feed_(consumers, false) {}
-  void publish(const transport::SharedBytes& frame, uint32_t count, int64_t stamp) { feed_.publish(frame, count, stamp); }
+  void publish(const transport::SharedBytes& frame, uint32_t count, int64_t stamp) {
+    feed_.publish(frame, count, stamp);
+  }
   size_t poll(size_t c, Reader& reader);
 
  private:
@@ -144,7 +146,9 @@ class CapiCarrier {
   static constexpr const char* kName = "mxgw_capi";
   CapiCarrier(size_t consumers, uint32_t);
   ~CapiCarrier();
-  void publish(const transport::SharedBytes& frame, uint32_t count, int64_t stamp) { feed_.publish(frame, count, stamp); }
+  void publish(const transport::SharedBytes& frame, uint32_t count, int64_t stamp) {
+    feed_.publish(frame, count, stamp);
+  }
   size_t poll(size_t c, Reader& reader);
 
  private:

@@ -95,7 +95,7 @@ namespace mxgw::bench {
 namespace {
 
 constexpr size_t kFramePool = 256;
-constexpr size_t kReadBytes = 64u << 10;  // per read from the worker's socket
+constexpr size_t kReadBytes = 64u << 10;                 // per read from the worker's socket
 constexpr uint64_t kSaturateEvents = uint64_t{1} << 21;  // per iteration
 constexpr uint64_t kHandoffs = 1024;                     // per iteration
 constexpr uint64_t kSaturateSampleMask = 7;              // every eighth batch
@@ -130,7 +130,10 @@ void pin_to(int cpu) {
 // it could before.
 class PinnedProducer {
  public:
-  explicit PinnedProducer(int cpu) { pthread_getaffinity_np(pthread_self(), sizeof before_, &before_); pin_to(cpu); }
+  explicit PinnedProducer(int cpu) {
+    pthread_getaffinity_np(pthread_self(), sizeof before_, &before_);
+    pin_to(cpu);
+  }
   ~PinnedProducer() { pthread_setaffinity_np(pthread_self(), sizeof before_, &before_); }
   PinnedProducer(const PinnedProducer&) = delete;
   PinnedProducer& operator=(const PinnedProducer&) = delete;

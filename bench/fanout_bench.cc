@@ -74,8 +74,8 @@
 #include <mxgw/schema/events_generated.h>
 
 #include "engine/client/gateway_client.h"
-#include "engine/gateway/gateway.h"
 #include "engine/core/histogram.h"
+#include "engine/gateway/gateway.h"
 
 namespace mxgw {
 namespace {
@@ -514,10 +514,10 @@ class MxgwRun {
     Status error;
     control_ = client::GatewayClient::connect(address, options, &error);
     if (!control_) return error;
-    const auto opened = await(control_->open_session(
-        {.client_session_name = "fanout",
-         .backend = "sim",
-         .backend_options = {{"rate_ms", "1"}, {"tags", "Line:" + std::to_string(items)}}}));
+    const auto opened = await(
+        control_->open_session({.client_session_name = "fanout",
+                                .backend = "sim",
+                                .backend_options = {{"rate_ms", "1"}, {"tags", "Line:" + std::to_string(items)}}}));
     if (!opened.ok()) return opened.status;
     session_id_ = opened.value.session_id;
 
@@ -872,8 +872,7 @@ class NatsRun {
       consumers_.emplace_back(consume_nats, subscriptions_[i], std::ref(*tallies_[i]), std::ref(watch_),
                               std::cref(stop_), i);
     }
-    if (Status connected = nats_connect(server_.url(), paced, &notices_, &publisher_connection_);
-        !connected.is_ok()) {
+    if (Status connected = nats_connect(server_.url(), paced, &notices_, &publisher_connection_); !connected.is_ok()) {
       return connected;
     }
     publisher_ = std::thread(publish_nats, publisher_connection_, per_message, paced, std::ref(published_),
@@ -976,8 +975,9 @@ void print_table() {
                 format_rate(row.slowest_sub).c_str(), row.cpu_ns_per_change, row.cores, row.p50_us, row.p99_us,
                 row.p999_us, row.notes.c_str());
   }
-  std::printf("latency: origin stamp (mxgw worker_time_ns / NATS publish time) to the subscriber's poll, "
-              "CLOCK_REALTIME, weighted per change\n");
+  std::printf(
+      "latency: origin stamp (mxgw worker_time_ns / NATS publish time) to the subscriber's poll, "
+      "CLOCK_REALTIME, weighted per change\n");
 }
 
 }  // namespace

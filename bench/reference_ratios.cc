@@ -43,8 +43,8 @@ int run_with_reference_ratios(int* argc, char** argv, const std::string& ours, c
     const auto twin = reporter.real_times.find(reference + name.substr(ours.size()));
     if (twin == reporter.real_times.end() || twin->second <= 0) continue;
     if (!header) {
-      std::printf("\n%s against %s, real time per iteration (below 1: %s is faster)\n", ours.c_str(),
-                  reference.c_str(), ours.c_str());
+      std::printf("\n%s against %s, real time per iteration (below 1: %s is faster)\n", ours.c_str(), reference.c_str(),
+                  ours.c_str());
       header = true;
     }
     std::printf("  %-48s %6.2fx\n", name.c_str(), time / twin->second);

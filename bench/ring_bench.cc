@@ -138,8 +138,8 @@ void BM_Transfer(benchmark::State& state) {
     consumer.join();
   }
   if (errors) state.SkipWithError((std::to_string(errors) + " items arrived out of sequence").c_str());
-  state.counters["items/s"] = benchmark::Counter(static_cast<double>(state.iterations() * kItemsPerIteration),
-                                                 benchmark::Counter::kIsRate);
+  state.counters["items/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * kItemsPerIteration), benchmark::Counter::kIsRate);
   state.counters["capacity"] = static_cast<double>(capacity);
 }
 

@@ -116,7 +116,7 @@ struct WindowResult {
   std::vector<int64_t> latency_ns;  // of the successful operations, sorted
   size_t failures = 0;
   std::string first_error;
-  double seconds = 0;  // first start to last completion
+  double seconds = 0;    // first start to last completion
   bool answered = true;  // false: some operation never completed within kDeadline
 };
 
@@ -224,8 +224,8 @@ void finish(benchmark::State& state, engine::SessionManager& manager) {
   const int64_t open = manager.metrics().sessions_open.load();
   const size_t children = mxgw::testing::child_processes().size();
   if ((open != 0 || children != 0) && !state.error_occurred()) {
-    const std::string why = "after shutdown: sessions_open " + std::to_string(open) + ", worker processes left " +
-                            std::to_string(children);
+    const std::string why =
+        "after shutdown: sessions_open " + std::to_string(open) + ", worker processes left " + std::to_string(children);
     state.SkipWithError(why.c_str());
   }
 }
@@ -273,8 +273,13 @@ void BM_SessionOpen(benchmark::State& state) {
   }
   finish(state, manager);
 }
-BENCHMARK(BM_SessionOpen)->ArgName("in_flight")->Arg(1)->Arg(8)->Iterations(1)->UseManualTime()->Unit(
-    benchmark::kMillisecond);
+BENCHMARK(BM_SessionOpen)
+    ->ArgName("in_flight")
+    ->Arg(1)
+    ->Arg(8)
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 // ---- 2. idle sessions ----
 
@@ -386,8 +391,7 @@ const proto::Reply* reply_of(const engine::CommandResult& result) {
 }
 
 // Invokes one command and waits for its result; an empty result on a deadline.
-engine::CommandResult invoke_blocking(engine::SessionManager& manager, const std::string& id,
-                                      proto::CommandT command) {
+engine::CommandResult invoke_blocking(engine::SessionManager& manager, const std::string& id, proto::CommandT command) {
   struct Slot {
     std::mutex mutex;
     std::condition_variable changed;
@@ -516,8 +520,13 @@ void BM_CommandRoundTrip(benchmark::State& state) {
   }
   finish(state, manager);
 }
-BENCHMARK(BM_CommandRoundTrip)->ArgName("in_flight")->Arg(1)->Arg(64)->Iterations(1)->UseManualTime()->Unit(
-    benchmark::kMillisecond);
+BENCHMARK(BM_CommandRoundTrip)
+    ->ArgName("in_flight")
+    ->Arg(1)
+    ->Arg(64)
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace mxgw

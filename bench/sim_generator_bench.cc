@@ -34,8 +34,7 @@ class CountingSink : public StringSink {
 };
 
 // Items are <type>_000.<attribute> … <type>_<items-1>.<attribute>, all at 1 ms.
-void run_scheduler(benchmark::State& state, const char* type, const char* attribute,
-                   bool quality_changes) {
+void run_scheduler(benchmark::State& state, const char* type, const char* attribute, bool quality_changes) {
   const auto items = static_cast<std::int32_t>(state.range(0));
   SimOptions options;
   options.seed = 1;
@@ -64,8 +63,7 @@ void run_scheduler(benchmark::State& state, const char* type, const char* attrib
     now += kMs;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(changes));
-  state.counters["changes/s"] =
-      benchmark::Counter(static_cast<double>(changes), benchmark::Counter::kIsRate);
+  state.counters["changes/s"] = benchmark::Counter(static_cast<double>(changes), benchmark::Counter::kIsRate);
 }
 
 void BM_Counter(benchmark::State& s) { run_scheduler(s, "Line", "Counter", false); }

@@ -116,14 +116,27 @@ static void write_value(FILE* out, const mxgw_value* value) {
     return;
   }
   switch (value->type) {
-    case MXGW_TYPE_BOOLEAN: write_number(out, value->type, value->v.boolean); break;
-    case MXGW_TYPE_INTEGER: write_number(out, value->type, value->v.integer); break;
-    case MXGW_TYPE_FLOAT: write_number(out, value->type, (double)value->v.real32); break;
-    case MXGW_TYPE_DOUBLE: write_number(out, value->type, value->v.real64); break;
+    case MXGW_TYPE_BOOLEAN:
+      write_number(out, value->type, value->v.boolean);
+      break;
+    case MXGW_TYPE_INTEGER:
+      write_number(out, value->type, value->v.integer);
+      break;
+    case MXGW_TYPE_FLOAT:
+      write_number(out, value->type, (double)value->v.real32);
+      break;
+    case MXGW_TYPE_DOUBLE:
+      write_number(out, value->type, value->v.real64);
+      break;
     case MXGW_TYPE_TIME:
-    case MXGW_TYPE_ELAPSED_TIME: fprintf(out, "%lld", (long long)value->v.ns); break;
-    case MXGW_TYPE_STRING: write_string(out, value->v.string); break;
-    default: break; /* NoData: an empty field */
+    case MXGW_TYPE_ELAPSED_TIME:
+      fprintf(out, "%lld", (long long)value->v.ns);
+      break;
+    case MXGW_TYPE_STRING:
+      write_string(out, value->v.string);
+      break;
+    default:
+      break; /* NoData: an empty field */
   }
 }
 
@@ -175,8 +188,8 @@ static void feed_event(feeder* f, const mxgw_batch* batch, const mxgw_event* eve
   uint32_t quality;
   int64_t source_time_ns;
   if (event->kind == MXGW_EVENT_GAP) { /* lossless never drops; say so if it did */
-    fprintf(stderr, "historian_feeder: gap announced: seq %llu..%llu\n",
-            (unsigned long long)event->gap_first_seq, (unsigned long long)event->gap_last_seq);
+    fprintf(stderr, "historian_feeder: gap announced: seq %llu..%llu\n", (unsigned long long)event->gap_first_seq,
+            (unsigned long long)event->gap_last_seq);
     ++f->gaps;
     return;
   }

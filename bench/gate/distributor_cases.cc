@@ -32,8 +32,8 @@ void route(Meter& meter, int subscribers) {
   Distributor distributor({.pause = [] {}, .resume = [] {}}, engine::ReplayWindowLimits{}, metrics);
   std::vector<std::shared_ptr<Subscription>> subscriptions;
   for (int i = 0; i < subscribers; ++i) {
-    subscriptions.push_back(std::make_shared<Subscription>(i + 1, "session-gate", proto::DeliveryPolicy::Lossless,
-                                                           1, kRingCapacity, [] {}, Subscription::Signal{}));
+    subscriptions.push_back(std::make_shared<Subscription>(
+        i + 1, "session-gate", proto::DeliveryPolicy::Lossless, 1, kRingCapacity, [] {}, Subscription::Signal{}));
     if (!distributor.add(subscriptions.back(), std::nullopt).is_ok()) fail("route: subscriber refused");
   }
   const transport::SharedBytes batch = bench::sample_event_batch(kEventsPerBatch);

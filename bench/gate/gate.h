@@ -25,10 +25,10 @@ namespace mxgw::gate {
 uint64_t bytes_copied() noexcept;
 
 struct Plan {
-  uint64_t warmup = 0;               // iterations first run unmeasured
-  uint64_t iterations = 0;           // iterations measured
-  uint64_t ops_per_iteration = 1;    // what the result is divided by
-  uint64_t events_per_iteration = 0; // events through the publish-to-deliver path; 0: off it
+  uint64_t warmup = 0;                // iterations first run unmeasured
+  uint64_t iterations = 0;            // iterations measured
+  uint64_t ops_per_iteration = 1;     // what the result is divided by
+  uint64_t events_per_iteration = 0;  // events through the publish-to-deliver path; 0: off it
 };
 
 class Meter {

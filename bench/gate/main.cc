@@ -25,14 +25,10 @@ struct Case {
 };
 
 constexpr Case kCases[] = {
-    {"ring", "frame ref in and out", mxgw::gate::ring},
-    {"decoder", "5 KiB frame", mxgw::gate::decoder},
-    {"verifier", "event batch", mxgw::gate::verifier},
-    {"route/1", "routing step", mxgw::gate::route_1},
-    {"route/8", "routing step", mxgw::gate::route_8},
-    {"route/64", "routing step", mxgw::gate::route_64},
-    {"sim_generator", "change", mxgw::gate::sim_generator},
-    {"capi/version", "call", mxgw::gate::capi_version},
+    {"ring", "frame ref in and out", mxgw::gate::ring},       {"decoder", "5 KiB frame", mxgw::gate::decoder},
+    {"verifier", "event batch", mxgw::gate::verifier},        {"route/1", "routing step", mxgw::gate::route_1},
+    {"route/8", "routing step", mxgw::gate::route_8},         {"route/64", "routing step", mxgw::gate::route_64},
+    {"sim_generator", "change", mxgw::gate::sim_generator},   {"capi/version", "call", mxgw::gate::capi_version},
     {"capi/poll_empty", "call", mxgw::gate::capi_poll_empty},
 };
 

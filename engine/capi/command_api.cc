@@ -29,8 +29,9 @@ int run(mxgw_session* session, Body&& body, proto::ReplyT* reply) {
     return fail(status);
   }
   if (reply->error != proto::CommandError::None) {
-    const std::string message =
-        reply->message.empty() ? std::string("MXAccess error ") + proto::EnumNameCommandError(reply->error) : reply->message;
+    const std::string message = reply->message.empty()
+                                    ? std::string("MXAccess error ") + proto::EnumNameCommandError(reply->error)
+                                    : reply->message;
     return fail(kCommandErrorBase - static_cast<int>(reply->error), message);
   }
   return MXGW_OK;
@@ -129,8 +130,7 @@ int mxgw_add_item(mxgw_session* s, int32_t server_handle, const char* item_def, 
 int mxgw_add_item2(mxgw_session* s, int32_t server_handle, const char* item_def, const char* item_context,
                    int32_t* item_handle) {
   if (!item_def) return missing("an item definition");
-  return run_for_item(s, proto::AddItem2T{{}, server_handle, item_def, item_context ? item_context : ""},
-                      item_handle);
+  return run_for_item(s, proto::AddItem2T{{}, server_handle, item_def, item_context ? item_context : ""}, item_handle);
 }
 
 int mxgw_add_buffered_item(mxgw_session* s, int32_t server_handle, const char* item_def, const char* item_context,
@@ -189,8 +189,8 @@ int mxgw_advise_items(mxgw_session* s, int32_t server_handle, const int32_t* ite
   return code != MXGW_OK ? code : batch_results(reply, count, nullptr, errors);
 }
 
-int mxgw_write(mxgw_session* s, int32_t server_handle, int32_t item_handle, const mxgw_value* value,
-               int32_t user_id, uint64_t* write_id) {
+int mxgw_write(mxgw_session* s, int32_t server_handle, int32_t item_handle, const mxgw_value* value, int32_t user_id,
+               uint64_t* write_id) {
   proto::WriteT body;
   body.server_handle = server_handle;
   body.item_handle = item_handle;
@@ -219,8 +219,7 @@ int mxgw_write_secured(mxgw_session* s, int32_t server_handle, int32_t item_hand
 }
 
 int mxgw_write_secured2(mxgw_session* s, int32_t server_handle, int32_t item_handle, int32_t current_user_id,
-                        int32_t verifier_user_id, const mxgw_value* value, int64_t timestamp_ns,
-                        uint64_t* write_id) {
+                        int32_t verifier_user_id, const mxgw_value* value, int64_t timestamp_ns, uint64_t* write_id) {
   proto::WriteSecured2T body;
   body.server_handle = server_handle;
   body.item_handle = item_handle;

@@ -92,7 +92,6 @@ class Connection {
 
 // `options` already carry their defaults (client_api.cc).
 std::unique_ptr<Connection> open_embedded(const mxgw_client_options& options, Status* error);
-std::unique_ptr<Connection> open_remote(const std::string& address, const mxgw_client_options& options,
-                                        Status* error);
+std::unique_ptr<Connection> open_remote(const std::string& address, const mxgw_client_options& options, Status* error);
 
 }  // namespace mxgw::capi

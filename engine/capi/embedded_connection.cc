@@ -73,17 +73,15 @@ class EmbeddedConnection final : public Connection {
                    std::unique_ptr<EventSource>* out) override {
     auto doorbell = std::make_shared<transport::Doorbell>();
     std::promise<Status> answered;
-    manager_.subscribe(kEmbeddedCaller, session_id, options, [doorbell] { doorbell->ring(); },
-                       [&](const Status& status, std::shared_ptr<engine::Subscription> subscription) {
-                         if (status.is_ok()) {
-                           auto unsubscribe = [this, session_id, id = subscription->id()] {
-                             manager_.unsubscribe(session_id, id);
-                           };
-                           *out = std::make_unique<EmbeddedSource>(std::move(subscription), doorbell,
-                                                                   std::move(unsubscribe));
-                         }
-                         answered.set_value(status);
-                       });
+    manager_.subscribe(
+        kEmbeddedCaller, session_id, options, [doorbell] { doorbell->ring(); },
+        [&](const Status& status, std::shared_ptr<engine::Subscription> subscription) {
+          if (status.is_ok()) {
+            auto unsubscribe = [this, session_id, id = subscription->id()] { manager_.unsubscribe(session_id, id); };
+            *out = std::make_unique<EmbeddedSource>(std::move(subscription), doorbell, std::move(unsubscribe));
+          }
+          answered.set_value(status);
+        });
     return answered.get_future().get();
   }
 

@@ -49,12 +49,22 @@ void view_event(const EventRef& ref, mxgw_event* out) {
       out->source_time_ns = change->source_time_ns();
       out->value.type = static_cast<int16_t>(change->data_type());
       switch (change->data_type()) {
-        case proto::MxDataType::Boolean: out->value.v.boolean = change->value() != 0; break;
-        case proto::MxDataType::Integer: out->value.v.integer = static_cast<int32_t>(change->value()); break;
-        case proto::MxDataType::Float: out->value.v.real32 = static_cast<float>(change->value()); break;
+        case proto::MxDataType::Boolean:
+          out->value.v.boolean = change->value() != 0;
+          break;
+        case proto::MxDataType::Integer:
+          out->value.v.integer = static_cast<int32_t>(change->value());
+          break;
+        case proto::MxDataType::Float:
+          out->value.v.real32 = static_cast<float>(change->value());
+          break;
         case proto::MxDataType::Time:
-        case proto::MxDataType::ElapsedTime: out->value.v.ns = static_cast<int64_t>(change->value()); break;
-        default: out->value.v.real64 = change->value(); break;
+        case proto::MxDataType::ElapsedTime:
+          out->value.v.ns = static_cast<int64_t>(change->value());
+          break;
+        default:
+          out->value.v.real64 = change->value();
+          break;
       }
       view_status(nullptr, out);
       return;

@@ -108,8 +108,7 @@ class RemoteConnection final : public Connection {
 
 }  // namespace
 
-std::unique_ptr<Connection> open_remote(const std::string& address, const mxgw_client_options& options,
-                                        Status* error) {
+std::unique_ptr<Connection> open_remote(const std::string& address, const mxgw_client_options& options, Status* error) {
   client::ClientOptions client_options;
   client_options.api_key = options.api_key ? options.api_key : "";
   client_options.client_name = options.client_name;

@@ -48,8 +48,8 @@ std::future<Result<ServerInfo>> ClientCore::start() {
   });
   // The thread keeps the core alive until it is done with the loop, so that a
   // callback may drop the last client reference.
-  thread_ = std::thread(
-      [self = shared_from_this(), hello = std::move(hello)]() mutable { self->run(std::move(hello)); });
+  thread_ =
+      std::thread([self = shared_from_this(), hello = std::move(hello)]() mutable { self->run(std::move(hello)); });
   return answer;
 }
 
@@ -70,7 +70,12 @@ void ClientCore::run(std::promise<Result<ServerInfo>> hello) {
   drain();
   connection_.reset();
   if (uv_loop_close(&loop_) != 0) {
-    uv_walk(&loop_, [](uv_handle_t* handle, void*) { if (!uv_is_closing(handle)) uv_close(handle, nullptr); }, nullptr);
+    uv_walk(
+        &loop_,
+        [](uv_handle_t* handle, void*) {
+          if (!uv_is_closing(handle)) uv_close(handle, nullptr);
+        },
+        nullptr);
     uv_run(&loop_, UV_RUN_DEFAULT);
     uv_loop_close(&loop_);
   }

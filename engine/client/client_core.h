@@ -40,9 +40,9 @@
 #include <uv.h>
 
 #include "engine/client/client_address.h"
-#include "engine/client/gateway_connection.h"
 #include "engine/client/client_shared.h"
 #include "engine/client/client_types.h"
+#include "engine/client/gateway_connection.h"
 
 namespace mxgw::client {
 

@@ -32,8 +32,8 @@ std::string text(const flatbuffers::String* value) { return value ? value->str()
 transport::SharedBytes build_hello(uint64_t request_id, const ClientOptions& options) {
   auto& builder = thread_builder();
   auto& fbb = builder.fbb();
-  auto body = proto::CreateHelloDirect(fbb, transport::kProtocolVersion, options.api_key.c_str(),
-                                       options.client_name.c_str());
+  auto body =
+      proto::CreateHelloDirect(fbb, transport::kProtocolVersion, options.api_key.c_str(), options.client_name.c_str());
   return finish_request(builder, request_id, proto::ClientMessage::Hello, body);
 }
 
@@ -70,8 +70,8 @@ transport::SharedBytes build_subscribe(uint64_t request_id, const std::string& s
                                        const SubscribeOptions& options) {
   auto& builder = thread_builder();
   auto& fbb = builder.fbb();
-  auto body = proto::CreateSubscribeDirect(fbb, session_id.c_str(), options.policy, options.resume,
-                                           options.resume_from_seq);
+  auto body =
+      proto::CreateSubscribeDirect(fbb, session_id.c_str(), options.policy, options.resume, options.resume_from_seq);
   return finish_request(builder, request_id, proto::ClientMessage::Subscribe, body);
 }
 

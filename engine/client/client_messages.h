@@ -23,8 +23,7 @@ namespace mxgw::client {
 transport::SharedBytes build_hello(uint64_t request_id, const ClientOptions& options);
 transport::SharedBytes build_open_session(uint64_t request_id, const OpenSessionRequest& request);
 // REQUIRES: command.body has a type (check_command()).
-transport::SharedBytes build_invoke(uint64_t request_id, const std::string& session_id,
-                                    const proto::CommandT& command);
+transport::SharedBytes build_invoke(uint64_t request_id, const std::string& session_id, const proto::CommandT& command);
 transport::SharedBytes build_subscribe(uint64_t request_id, const std::string& session_id,
                                        const SubscribeOptions& options);
 transport::SharedBytes build_unsubscribe(uint64_t request_id, uint64_t subscription_id);

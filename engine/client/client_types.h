@@ -130,10 +130,10 @@ struct ClientOptions {
 // Counters of the connection's event path, for load tools and tests. Each one is
 // read on its own (relaxed): a snapshot, not a consistent cut.
 struct ClientStats {
-  uint64_t event_frames = 0;      // ClientEvents frames received
-  uint64_t discarded_frames = 0;  // for subscriptions no longer (or never) known here
-  uint64_t stalls = 0;            // times a full ring paused reading
-  uint64_t unmatched_answers = 0; // answers to no outstanding request (late, after a timeout)
+  uint64_t event_frames = 0;       // ClientEvents frames received
+  uint64_t discarded_frames = 0;   // for subscriptions no longer (or never) known here
+  uint64_t stalls = 0;             // times a full ring paused reading
+  uint64_t unmatched_answers = 0;  // answers to no outstanding request (late, after a timeout)
 };
 
 }  // namespace mxgw::client

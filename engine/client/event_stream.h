@@ -52,9 +52,9 @@ namespace mxgw::client {
 // One ClientEvents frame of one subscription.
 struct EventFrame {
   uint64_t subscription_id = 0;
-  uint64_t first_seq = 0;   // sequence number of the batch's position 0
-  uint32_t count = 0;       // sequenced events in the batch
-  uint32_t flags = 0;       // proto::ClientEventFlags
+  uint64_t first_seq = 0;  // sequence number of the batch's position 0
+  uint32_t count = 0;      // sequenced events in the batch
+  uint32_t flags = 0;      // proto::ClientEventFlags
   int64_t gateway_time_ns = 0;
   transport::SharedBytes payload;  // the ClientEvents payload: prefix + batch, verified
 

@@ -114,8 +114,9 @@ void GatewayClient::start_subscribe(const std::string& session_id, SubscribeOpti
 }
 
 void GatewayClient::start_unsubscribe(uint64_t subscription_id, Completion<Done>&& done) {
-  submit(pending(proto::ClientMessage::Unsubscribed, std::move(done)),
-         [&](uint64_t id) { return build_unsubscribe(id, subscription_id); }, subscription_id);
+  submit(
+      pending(proto::ClientMessage::Unsubscribed, std::move(done)),
+      [&](uint64_t id) { return build_unsubscribe(id, subscription_id); }, subscription_id);
 }
 
 void GatewayClient::start_renew_lease(const std::string& session_id, Completion<LeaseRenewed>&& done) {
@@ -150,14 +151,12 @@ void GatewayClient::open_session(const OpenSessionRequest& request, Callback<Ope
   start_open_session(request, Completion<OpenedSession>(std::move(done)));
 }
 
-std::future<Result<InvokeAnswer>> GatewayClient::invoke(const std::string& session_id,
-                                                        const proto::CommandT& command) {
+std::future<Result<InvokeAnswer>> GatewayClient::invoke(const std::string& session_id, const proto::CommandT& command) {
   auto [future, done] = future_completion<InvokeAnswer>();
   start_invoke(session_id, command, std::move(done));
   return std::move(future);
 }
-void GatewayClient::invoke(const std::string& session_id, const proto::CommandT& command,
-                           Callback<InvokeAnswer> done) {
+void GatewayClient::invoke(const std::string& session_id, const proto::CommandT& command, Callback<InvokeAnswer> done) {
   start_invoke(session_id, command, Completion<InvokeAnswer>(std::move(done)));
 }
 

@@ -40,7 +40,7 @@ uint64_t sweep_period_ms(uint64_t timeout_ms) { return std::clamp<uint64_t>(time
 }  // namespace
 
 GatewayConnection::GatewayConnection(uv_loop_t* loop, const ClientAddress& address, const ClientOptions& options,
-                                   ClientShared* shared, std::function<void()> wake_producer)
+                                     ClientShared* shared, std::function<void()> wake_producer)
     : loop_(loop),
       address_(address),
       options_(options),
@@ -61,8 +61,9 @@ GatewayConnection::~GatewayConnection() = default;
 
 void GatewayConnection::start(Completion<ServerInfo> hello_done) {
   hello_done_.emplace(std::move(hello_done));
-  uv_timer_start(&deadline_timer_, [](uv_timer_t* t) { static_cast<GatewayConnection*>(t->data)->on_deadline(); },
-                 options_.connect_timeout_ms, 0);
+  uv_timer_start(
+      &deadline_timer_, [](uv_timer_t* t) { static_cast<GatewayConnection*>(t->data)->on_deadline(); },
+      options_.connect_timeout_ms, 0);
   if (tracker_.timeout_ms() != 0) {
     const uint64_t period = sweep_period_ms(tracker_.timeout_ms());
     uv_timer_start(
@@ -225,8 +226,8 @@ void GatewayConnection::on_events(transport::SharedBytes&& payload) {
   const std::shared_ptr<EventStream>& stream = *slot;
   Status end_status;
   const bool last = ends_session(*transport::client_event_batch(payload), &end_status);
-  EventFrame frame{prefix.subscription_id(), prefix.first_seq(), prefix.event_count(), prefix.flags(),
-                   prefix.gateway_time_ns(), std::move(payload)};
+  EventFrame frame{prefix.subscription_id(), prefix.first_seq(),       prefix.event_count(),
+                   prefix.flags(),           prefix.gateway_time_ns(), std::move(payload)};
   if (stream->offer(std::move(frame))) {
     schedule_notify(stream);
   } else {
@@ -295,9 +296,8 @@ void GatewayConnection::schedule_notify(const std::shared_ptr<EventStream>& stre
   if (!stream->mark_notify_due()) return;
   notify_.push_back(stream);
   if (notify_.size() == 1) {
-    uv_check_start(&notify_check_, [](uv_check_t* check) {
-      static_cast<GatewayConnection*>(check->data)->run_notifications();
-    });
+    uv_check_start(&notify_check_,
+                   [](uv_check_t* check) { static_cast<GatewayConnection*>(check->data)->run_notifications(); });
   }
 }
 

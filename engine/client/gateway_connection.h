@@ -59,8 +59,8 @@ struct Op {
 class GatewayConnection final : public transport::StreamEndpoint::Handler, public SubscriptionRegistry {
  public:
   // `wake_producer` is handed to every EventStream: it must post a Resume op.
-  GatewayConnection(uv_loop_t* loop, const ClientAddress& address, const ClientOptions& options,
-                   ClientShared* shared, std::function<void()> wake_producer);
+  GatewayConnection(uv_loop_t* loop, const ClientAddress& address, const ClientOptions& options, ClientShared* shared,
+                    std::function<void()> wake_producer);
   ~GatewayConnection() override;
   GatewayConnection(const GatewayConnection&) = delete;
   GatewayConnection& operator=(const GatewayConnection&) = delete;
@@ -120,7 +120,7 @@ class GatewayConnection final : public transport::StreamEndpoint::Handler, publi
   // into streams_ (node-based, so stable until that entry is erased).
   uint64_t cached_id_ = 0;
   std::shared_ptr<EventStream>* cached_ = nullptr;
-  std::shared_ptr<EventStream> stalled_;                // holds a frame; reading is paused
+  std::shared_ptr<EventStream> stalled_;              // holds a frame; reading is paused
   std::vector<std::shared_ptr<EventStream>> notify_;  // frames landed this loop turn
 
   uv_timer_t deadline_timer_{};  // connect + Hello

@@ -50,10 +50,9 @@ bool StreamConnector::begin() {
       return false;
     }
     connecting_ = true;
-    uv_pipe_connect(&connect_, reinterpret_cast<uv_pipe_t*>(endpoint_->stream()), address_.path.c_str(),
-                    [](uv_connect_t* req, int status) {
-                      static_cast<StreamConnector*>(req->data)->on_connected(status);
-                    });
+    uv_pipe_connect(
+        &connect_, reinterpret_cast<uv_pipe_t*>(endpoint_->stream()), address_.path.c_str(),
+        [](uv_connect_t* req, int status) { static_cast<StreamConnector*>(req->data)->on_connected(status); });
     return true;
   }
   addrinfo hints{};
@@ -86,8 +85,8 @@ void StreamConnector::on_resolved(int status, addrinfo* found) {
     return;
   }
   if (status != 0 || !found) {
-    report({ErrorCode::Internal, "cannot resolve " + address_.host + ": " +
-                                     uv_strerror(status != 0 ? status : UV_EAI_NONAME)},
+    report({ErrorCode::Internal,
+            "cannot resolve " + address_.host + ": " + uv_strerror(status != 0 ? status : UV_EAI_NONAME)},
            nullptr);
     release_if_idle();
     return;
@@ -101,10 +100,9 @@ void StreamConnector::connect_next() {
     next_ = next_->ai_next;
     endpoint_ = transport::StreamEndpoint::create(loop_, transport::StreamEndpoint::StreamType::Tcp, options_);
     if (!endpoint_) break;
-    const int status = uv_tcp_connect(&connect_, reinterpret_cast<uv_tcp_t*>(endpoint_->stream()),
-                                      candidate->ai_addr, [](uv_connect_t* req, int result) {
-                                        static_cast<StreamConnector*>(req->data)->on_connected(result);
-                                      });
+    const int status = uv_tcp_connect(
+        &connect_, reinterpret_cast<uv_tcp_t*>(endpoint_->stream()), candidate->ai_addr,
+        [](uv_connect_t* req, int result) { static_cast<StreamConnector*>(req->data)->on_connected(result); });
     if (status == 0) {
       connecting_ = true;
       endpoint_->set_peer(describe(candidate->ai_addr));

@@ -62,8 +62,8 @@ class StreamConnector {
   Done done_;
   uv_getaddrinfo_t resolve_{};
   uv_connect_t connect_{};
-  addrinfo* addresses_ = nullptr;  // from getaddrinfo, freed in the destructor
-  addrinfo* next_ = nullptr;       // the next address to try
+  addrinfo* addresses_ = nullptr;                  // from getaddrinfo, freed in the destructor
+  addrinfo* next_ = nullptr;                       // the next address to try
   transport::StreamEndpoint* endpoint_ = nullptr;  // the attempt in flight
   std::string last_error_;
   bool resolving_ = false;

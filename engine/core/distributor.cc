@@ -17,8 +17,8 @@ Status Distributor::add(std::shared_ptr<Subscription> subscription, std::optiona
   if (resume_from) {
     const uint64_t from = std::max<uint64_t>(*resume_from, 1);
     if (from > next_seq_) {
-      return {ErrorCode::InvalidArgument, "resume from " + std::to_string(from) + ": the session's next event is " +
-                                              std::to_string(next_seq_)};
+      return {ErrorCode::InvalidArgument,
+              "resume from " + std::to_string(from) + ": the session's next event is " + std::to_string(next_seq_)};
     }
     const uint64_t kept_from = window_.empty() ? next_seq_ : window_.front().first_seq;
     if (from < kept_from) {
@@ -118,7 +118,8 @@ void Distributor::deliver(Subscriber& s, const Delivery& d, bool must_arrive) {
   Owed& gap = gap_for(s, proto::GapReason::Conflated);
   gap.range.add(d.first_seq, d.first_seq + d.count - 1);
   if (const auto* changes = transport::event_batch(d.batch)->changes()) {
-    for (const proto::DataChange* change : *changes) gap.latest[{change->server_handle(), change->item_handle()}] = *change;
+    for (const proto::DataChange* change : *changes)
+      gap.latest[{change->server_handle(), change->item_handle()}] = *change;
   }
 }
 

@@ -40,20 +40,26 @@ struct EngineMetrics {
   std::atomic<uint64_t> commands{0};
   std::atomic<uint64_t> events_in{0};
   std::atomic<uint64_t> frames_in{0};
-  std::atomic<uint64_t> bytes_in{0};              // event frame payloads from workers
-  std::atomic<uint64_t> events_out{0};            // to subscribers, each counted
-  std::atomic<int64_t> subscribers{0};            // gauge
-  std::atomic<uint64_t> dropped_events{0};        // drop-oldest
-  std::atomic<uint64_t> conflated_events{0};      // conflate
-  std::atomic<uint64_t> slow_disconnects{0};      // disconnect policy
+  std::atomic<uint64_t> bytes_in{0};          // event frame payloads from workers
+  std::atomic<uint64_t> events_out{0};        // to subscribers, each counted
+  std::atomic<int64_t> subscribers{0};        // gauge
+  std::atomic<uint64_t> dropped_events{0};    // drop-oldest
+  std::atomic<uint64_t> conflated_events{0};  // conflate
+  std::atomic<uint64_t> slow_disconnects{0};  // disconnect policy
   Histogram open_latency_ns;
   Histogram command_latency_ns;
 
   void count_ending(SessionEnding ending, ErrorCode fault_code) {
     switch (ending) {
-      case SessionEnding::Closed: closed.fetch_add(1, std::memory_order_relaxed); break;
-      case SessionEnding::Expired: expired.fetch_add(1, std::memory_order_relaxed); break;
-      case SessionEnding::Killed: killed.fetch_add(1, std::memory_order_relaxed); break;
+      case SessionEnding::Closed:
+        closed.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case SessionEnding::Expired:
+        expired.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case SessionEnding::Killed:
+        killed.fetch_add(1, std::memory_order_relaxed);
+        break;
       case SessionEnding::Faulted:
         faulted[static_cast<size_t>(fault_code)].fetch_add(1, std::memory_order_relaxed);
         break;

@@ -41,13 +41,12 @@ Session::Session(ShardContext& context, std::string id, Caller owner, OpenReques
   const EngineConfig& config = context_.config;
   info_.session_id = std::move(id);
   info_.backend = request_.backend.empty() ? config.default_backend : request_.backend;
-  info_.correlation_id =
-      (request_.client_session_name.empty() ? std::string("client") : request_.client_session_name) + "-" +
-      info_.session_id;
+  info_.correlation_id = (request_.client_session_name.empty() ? std::string("client") : request_.client_session_name) +
+                         "-" + info_.session_id;
   info_.owner = owner_.key_name;
   info_.shard = context_.shard.id();
   info_.command_timeout_ms = request_.command_timeout_ms > 0 ? request_.command_timeout_ms
-                                                            : static_cast<int32_t>(config.default_command_timeout_ms);
+                                                             : static_cast<int32_t>(config.default_command_timeout_ms);
   info_.lease_ms = config.lease_ms;
   info_.created_ns = wall_clock_ns();
 }
@@ -75,7 +74,8 @@ void Session::start() {
   launch.endpoint_options.max_payload_bytes = config.max_frame_bytes;
   open_started_ns_ = steady_clock_ns();
   set_state(proto::SessionState::StartingWorker, {});
-  link_ = std::make_unique<WorkerLink>(context_.shard.loop(), std::move(launch), static_cast<WorkerLink::Observer*>(this));
+  link_ =
+      std::make_unique<WorkerLink>(context_.shard.loop(), std::move(launch), static_cast<WorkerLink::Observer*>(this));
   link_->start();
 }
 
@@ -247,9 +247,8 @@ void Session::finish() {
   auto open = std::exchange(on_open_, nullptr);
   auto closes = std::move(close_waiters_);
   auto kills = std::move(kill_waiters_);
-  const Status open_failure{ErrorCode::OpenFailed, ending_reason_.empty()
-                                                       ? "the session ended before its worker was ready"
-                                                       : ending_reason_};
+  const Status open_failure{ErrorCode::OpenFailed,
+                            ending_reason_.empty() ? "the session ended before its worker was ready" : ending_reason_};
   const SessionInfo last = info();
   context_.dispose(*this);  // destroys this session
   if (open) open(open_failure, last);

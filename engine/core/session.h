@@ -63,7 +63,9 @@ class Session final : engine::WorkerLink::Observer {
   // REQUIRES: reason is not empty (the manager checks).
   void kill(const std::string& reason, DoneCallback done);
   void renew_lease();
-  bool lease_expired(int64_t now_ns) const { return state_ == proto::SessionState::Ready && now_ns >= lease_expires_ns_; }
+  bool lease_expired(int64_t now_ns) const {
+    return state_ == proto::SessionState::Ready && now_ns >= lease_expires_ns_;
+  }
 
   Status subscribe(std::shared_ptr<Subscription> subscription, std::optional<uint64_t> resume_from) {
     return distributor_.add(std::move(subscription), resume_from);

@@ -69,7 +69,11 @@ void raise_descriptor_limit() {
 struct SessionManager::ShardState {
   ShardState(uint32_t id, SessionManager& manager)
       : shard(id),
-        context{shard, manager.config_, manager.metrics_, manager.worker_path_, manager.runtime_dir_,
+        context{shard,
+                manager.config_,
+                manager.metrics_,
+                manager.worker_path_,
+                manager.runtime_dir_,
                 [this, &manager](Session& session) { manager.dispose(*this, session.id()); }} {}
 
   Shard shard;
@@ -118,7 +122,8 @@ Status SessionManager::start() {
             auto* shard = static_cast<ShardState*>(t->data);
             const int64_t now = steady_clock_ns();
             for (auto& [id, session] : shard->sessions) {
-              if (session->lease_expired(now)) session->close("lease-expired", SessionEnding::Expired, [](const Status&, bool) {});
+              if (session->lease_expired(now))
+                session->close("lease-expired", SessionEnding::Expired, [](const Status&, bool) {});
             }
           },
           config_.lease_sweep_interval_ms, config_.lease_sweep_interval_ms);
@@ -147,23 +152,21 @@ void SessionManager::open(const Caller& caller, OpenRequest request, OpenCallbac
   if (slots_.fetch_add(1, std::memory_order_relaxed) >= config_.max_sessions) {
     slots_.fetch_sub(1, std::memory_order_relaxed);
     metrics_.refused.fetch_add(1, std::memory_order_relaxed);
-    done({ErrorCode::SessionLimitExceeded,
-          "all " + std::to_string(config_.max_sessions) + " sessions are in use"},
-         {});
+    done({ErrorCode::SessionLimitExceeded, "all " + std::to_string(config_.max_sessions) + " sessions are in use"}, {});
     return;
   }
   std::string id = new_session_id();
   ShardState& state = owner_of(id);
-  state.shard.post([this, &state, id = std::move(id), caller, request = std::move(request),
-                    done = std::move(done)]() mutable {
-    auto session = std::make_unique<Session>(state.context, id, caller, std::move(request), std::move(done));
-    Session& registered = *session;
-    state.sessions.emplace(id, std::move(session));
-    state.size.fetch_add(1, std::memory_order_relaxed);
-    metrics_.sessions_open.fetch_add(1, std::memory_order_relaxed);
-    metrics_.registered.fetch_add(1, std::memory_order_relaxed);
-    registered.start();
-  });
+  state.shard.post(
+      [this, &state, id = std::move(id), caller, request = std::move(request), done = std::move(done)]() mutable {
+        auto session = std::make_unique<Session>(state.context, id, caller, std::move(request), std::move(done));
+        Session& registered = *session;
+        state.sessions.emplace(id, std::move(session));
+        state.size.fetch_add(1, std::memory_order_relaxed);
+        metrics_.sessions_open.fetch_add(1, std::memory_order_relaxed);
+        metrics_.registered.fetch_add(1, std::memory_order_relaxed);
+        registered.start();
+      });
 }
 
 void SessionManager::dispose(ShardState& state, const std::string& session_id) {
@@ -186,21 +189,20 @@ template <typename Action, typename NotFound>
 void SessionManager::with_session(const Caller& caller, const std::string& session_id, Action action,
                                   NotFound not_found) {
   ShardState& state = owner_of(session_id);
-  state.shard.post([&state, caller, session_id, action = std::move(action), not_found = std::move(not_found)]() mutable {
-    const auto found = state.sessions.find(session_id);
-    if (found == state.sessions.end() || (!caller.admin && found->second->owner() != caller.key_name)) {
-      const auto ended = state.ended.find(session_id);
-      not_found(ended != state.ended.end() && (caller.admin || ended->second == caller.key_name));
-      return;
-    }
-    action(*found->second);
-  });
+  state.shard.post(
+      [&state, caller, session_id, action = std::move(action), not_found = std::move(not_found)]() mutable {
+        const auto found = state.sessions.find(session_id);
+        if (found == state.sessions.end() || (!caller.admin && found->second->owner() != caller.key_name)) {
+          const auto ended = state.ended.find(session_id);
+          not_found(ended != state.ended.end() && (caller.admin || ended->second == caller.key_name));
+          return;
+        }
+        action(*found->second);
+      });
 }
 
 namespace {
-Status not_found_status(const std::string& session_id) {
-  return {ErrorCode::NotFound, "no session " + session_id};
-}
+Status not_found_status(const std::string& session_id) { return {ErrorCode::NotFound, "no session " + session_id}; }
 }  // namespace
 
 void SessionManager::invoke(const Caller& caller, const std::string& session_id, proto::CommandT command,
@@ -222,7 +224,9 @@ void SessionManager::close(const Caller& caller, const std::string& session_id, 
   auto shared_done = std::make_shared<CloseCallback>(std::move(done));
   with_session(
       caller, session_id,
-      [shared_done](Session& session) { session.close("client-close", SessionEnding::Closed, std::move(*shared_done)); },
+      [shared_done](Session& session) {
+        session.close("client-close", SessionEnding::Closed, std::move(*shared_done));
+      },
       [shared_done, session_id](bool ended) {
         if (ended) {
           (*shared_done)({}, true);
@@ -272,7 +276,8 @@ void SessionManager::subscribe(const Caller& caller, const std::string& session_
   ShardState* state = &owner_of(session_id);
   with_session(
       caller, session_id,
-      [this, state, shared_done, session_id, subscription_id, options, notify = std::move(notify)](Session& session) mutable {
+      [this, state, shared_done, session_id, subscription_id, options,
+       notify = std::move(notify)](Session& session) mutable {
         if (session.ending_decided()) {
           (*shared_done)({ErrorCode::AlreadyClosed, "session " + session_id + " is ending"}, nullptr);
           return;
@@ -284,10 +289,11 @@ void SessionManager::subscribe(const Caller& caller, const std::string& session_
             }
           });
         };
-        const uint64_t start_seq = options.resume_from ? std::max<uint64_t>(*options.resume_from, 1) : session.next_seq();
-        auto subscription = std::make_shared<Subscription>(subscription_id, session_id, options.policy, start_seq,
-                                                           config_.subscriber_ring_capacity, std::move(wake),
-                                                           std::move(notify));
+        const uint64_t start_seq =
+            options.resume_from ? std::max<uint64_t>(*options.resume_from, 1) : session.next_seq();
+        auto subscription =
+            std::make_shared<Subscription>(subscription_id, session_id, options.policy, start_seq,
+                                           config_.subscriber_ring_capacity, std::move(wake), std::move(notify));
         if (Status s = session.subscribe(subscription, options.resume_from); !s.is_ok()) {
           (*shared_done)(s, nullptr);
           return;
@@ -346,7 +352,8 @@ void SessionManager::close_all_sessions() {
       state.drained = promise;
       std::vector<Session*> sessions;
       for (auto& [id, session] : state.sessions) sessions.push_back(session.get());
-      for (Session* session : sessions) session->close("gateway-shutdown", SessionEnding::Closed, [](const Status&, bool) {});
+      for (Session* session : sessions)
+        session->close("gateway-shutdown", SessionEnding::Closed, [](const Status&, bool) {});
     });
   }
   for (auto& wait : waits) wait.wait();

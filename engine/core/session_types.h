@@ -30,7 +30,7 @@ struct Caller {
 
 struct OpenRequest {
   std::string client_session_name;
-  std::string backend;         // empty: the configured default
+  std::string backend;             // empty: the configured default
   int32_t command_timeout_ms = 0;  // <= 0: the configured default
   std::vector<std::pair<std::string, std::string>> backend_options;
 };
@@ -63,7 +63,7 @@ struct SubscribeOptions {
 
 // A command's answer: the worker's Reply, inside the frame that carries it.
 struct CommandResult {
-  Status status;                     // not ok: no reply (timeout, session gone, …)
+  Status status;                       // not ok: no reply (timeout, session gone, …)
   transport::SharedBytes reply_frame;  // a verified WorkerFrame holding a Reply
 };
 

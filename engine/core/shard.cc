@@ -2,7 +2,6 @@
 
 #include "engine/core/shard.h"
 
-
 namespace mxgw::engine {
 
 Shard::Shard(uint32_t id) : id_(id) {
@@ -14,7 +13,12 @@ Shard::Shard(uint32_t id) : id_(id) {
 Shard::~Shard() {
   if (thread_.joinable()) stop([] {});
   // The thread is gone (join orders its work before this): close what is left here.
-  uv_walk(&loop_, [](uv_handle_t* h, void*) { if (!uv_is_closing(h)) uv_close(h, nullptr); }, nullptr);
+  uv_walk(
+      &loop_,
+      [](uv_handle_t* h, void*) {
+        if (!uv_is_closing(h)) uv_close(h, nullptr);
+      },
+      nullptr);
   uv_run(&loop_, UV_RUN_DEFAULT);
   uv_loop_close(&loop_);
 }

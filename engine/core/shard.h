@@ -44,7 +44,9 @@ class Shard {
 
   uint32_t id() const noexcept { return id_; }
   uv_loop_t* loop() noexcept { return &loop_; }
-  bool on_shard_thread() const noexcept { return std::this_thread::get_id() == thread_id_.load(std::memory_order_acquire); }
+  bool on_shard_thread() const noexcept {
+    return std::this_thread::get_id() == thread_id_.load(std::memory_order_acquire);
+  }
 
  private:
   void drain_inbox();

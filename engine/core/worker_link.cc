@@ -74,9 +74,15 @@ void WorkerLink::start() {
   uv_pipe_init(loop_, &stdin_pipe_, 0);
   stdin_pipe_.data = this;
   ++open_handles_;
-  std::vector<std::string> args = {launch_.worker_path, "--endpoint", launch_.socket_path, "--session-id",
-                                    launch_.session_id, "--backend", launch_.backend,
-                                    "--handshake-timeout-ms", std::to_string(launch_.startup_timeout_ms)};
+  std::vector<std::string> args = {launch_.worker_path,
+                                   "--endpoint",
+                                   launch_.socket_path,
+                                   "--session-id",
+                                   launch_.session_id,
+                                   "--backend",
+                                   launch_.backend,
+                                   "--handshake-timeout-ms",
+                                   std::to_string(launch_.startup_timeout_ms)};
   if (!launch_.plugin_path.empty()) {
     args.push_back("--plugin");
     args.push_back(launch_.plugin_path);
@@ -170,8 +176,8 @@ void WorkerLink::on_frame(transport::StreamEndpoint&, transport::Frame&& frame) 
       return;
     }
   }
-  fault({ErrorCode::SessionFaulted, "the worker sent an unexpected " +
-                                        std::string(transport::frame_kind_name(frame.kind)) + " frame"});
+  fault({ErrorCode::SessionFaulted,
+         "the worker sent an unexpected " + std::string(transport::frame_kind_name(frame.kind)) + " frame"});
 }
 
 void WorkerLink::handle_hello(const proto::WorkerHello& hello) {
@@ -209,7 +215,7 @@ void WorkerLink::refuse(proto::HandshakeError code, const std::string& message) 
                   builder_.finish(proto::CreateWorkerFrame(fbb, proto::WorkerMessage::WorkerRefused, refused.Union()),
                                   proto::WorkerFrameIdentifier()));
   let_exit({ErrorCode::OpenFailed,
-                std::string("handshake refused (") + proto::EnumNameHandshakeError(code) + "): " + message});
+            std::string("handshake refused (") + proto::EnumNameHandshakeError(code) + "): " + message});
 }
 
 void WorkerLink::send_command(transport::SharedBytes payload) {
@@ -236,7 +242,8 @@ void WorkerLink::shutdown(uint64_t timeout_ms) {
   endpoint_->send(transport::FrameKind::WorkerControl,
                   builder_.finish(proto::CreateWorkerFrame(fbb, proto::WorkerMessage::Command, command.Union()),
                                   proto::WorkerFrameIdentifier()));
-  uv_timer_start(&timer_, [](uv_timer_t* t) { static_cast<WorkerLink*>(t->data)->kill(); }, timeout_ms, 0);
+  uv_timer_start(
+      &timer_, [](uv_timer_t* t) { static_cast<WorkerLink*>(t->data)->kill(); }, timeout_ms, 0);
 }
 
 void WorkerLink::kill() {
@@ -265,7 +272,8 @@ void WorkerLink::let_exit(const Status& why) {
   report_fault(why);
   phase_ = Phase::Stopping;
   if (endpoint_) endpoint_->close();
-  uv_timer_start(&timer_, [](uv_timer_t* t) { static_cast<WorkerLink*>(t->data)->kill(); }, launch_.exit_grace_ms, 0);
+  uv_timer_start(
+      &timer_, [](uv_timer_t* t) { static_cast<WorkerLink*>(t->data)->kill(); }, launch_.exit_grace_ms, 0);
 }
 
 void WorkerLink::await_exit(const Status& stream_end) {

@@ -36,8 +36,8 @@ HelloVerdict judge_hello(const proto::WorkerHello& hello, const ExpectedWorker& 
 
 Status ready_status(const proto::WorkerReady& ready, std::string_view backend) {
   if (ready.ok()) return {};
-  return {ErrorCode::OpenFailed, "backend '" + std::string(backend) + "' refused to start: " +
-                                     proto::EnumNameHandshakeError(ready.code()) + ": " +
+  return {ErrorCode::OpenFailed, "backend '" + std::string(backend) +
+                                     "' refused to start: " + proto::EnumNameHandshakeError(ready.code()) + ": " +
                                      (ready.message() ? ready.message()->str() : "")};
 }
 

@@ -20,7 +20,8 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 
 }  // namespace
 
-ClientConnection::ClientConnection(ConnectionHost& host, uint32_t shard, uint64_t id, transport::StreamEndpoint* endpoint)
+ClientConnection::ClientConnection(ConnectionHost& host, uint32_t shard, uint64_t id,
+                                   transport::StreamEndpoint* endpoint)
     : host_(host), shard_(shard), id_(id), endpoint_(endpoint) {}
 
 ClientConnection::~ClientConnection() {
@@ -40,7 +41,9 @@ void ClientConnection::count_out(size_t payload_bytes) {
   host_.traffic->bytes_out.fetch_add(payload_bytes, std::memory_order_relaxed);
 }
 
-void ClientConnection::fail(uint64_t request_id, const Status& status) { reply(error_frame(builder_, request_id, status)); }
+void ClientConnection::fail(uint64_t request_id, const Status& status) {
+  reply(error_frame(builder_, request_id, status));
+}
 
 // ---- incoming ---------------------------------------------------------------
 
@@ -89,66 +92,75 @@ void ClientConnection::handle(uint64_t request_id, ClientRequest request) {
   }
   const engine::Caller& caller = *caller_;
   engine::SessionManager& manager = host_.manager;
-  std::visit(Overloaded{
-      [&](const Status& refused) { fail(request_id, refused); },
-      [&](const HelloRequest&) {
-        fail(request_id, {ErrorCode::OutOfOrder, "this connection has already said Hello"});
+  std::visit(
+      Overloaded{
+          [&](const Status& refused) { fail(request_id, refused); },
+          [&](const HelloRequest&) {
+            fail(request_id, {ErrorCode::OutOfOrder, "this connection has already said Hello"});
+          },
+          [&](engine::OpenRequest& r) {
+            manager.open(caller, std::move(r),
+                         [this_shard = answer_fn(), request_id](const Status& s, const engine::SessionInfo& info) {
+                           this_shard([=](ClientConnection& c) {
+                             c.reply(s.is_ok() ? session_opened_frame(c.builder_, request_id, info)
+                                               : error_frame(c.builder_, request_id, s));
+                           });
+                         });
+          },
+          [&](InvokeRequest& r) {
+            manager.invoke(
+                caller, r.session_id, std::move(r.command),
+                [this_shard = answer_fn(), request_id, session_id = r.session_id](engine::CommandResult result) {
+                  this_shard([=](ClientConnection& c) {
+                    c.reply(result.status.is_ok()
+                                ? invoke_result_frame(c.builder_, request_id, session_id, result.reply_frame)
+                                : error_frame(c.builder_, request_id, result.status));
+                  });
+                });
+          },
+          [&](SubscribeRequest& r) { subscribe(request_id, std::move(r)); },
+          [&](const UnsubscribeRequest& r) { unsubscribe(request_id, r.subscription_id); },
+          [&](const RenewLeaseRequest& r) {
+            const uint64_t lease_ms = manager.config().lease_ms;
+            manager.renew_lease(
+                caller, r.session_id,
+                [this_shard = answer_fn(), request_id, session_id = r.session_id, lease_ms](const Status& s) {
+                  this_shard([=](ClientConnection& c) {
+                    c.reply(s.is_ok() ? lease_renewed_frame(c.builder_, request_id, session_id, lease_ms)
+                                      : error_frame(c.builder_, request_id, s));
+                  });
+                });
+          },
+          [&](const CloseSessionRequest& r) {
+            manager.close(
+                caller, r.session_id,
+                [this_shard = answer_fn(), request_id, session_id = r.session_id](const Status& s, bool already) {
+                  this_shard([=](ClientConnection& c) {
+                    c.reply(s.is_ok() ? session_closed_frame(c.builder_, request_id, session_id, already)
+                                      : error_frame(c.builder_, request_id, s));
+                  });
+                });
+          },
+          [&](const ListSessionsRequest&) {
+            manager.list(caller, [this_shard = answer_fn(), request_id](std::vector<engine::SessionInfo> sessions) {
+              this_shard([request_id, sessions = std::move(sessions)](ClientConnection& c) {
+                c.reply(session_list_frame(c.builder_, request_id, sessions));
+              });
+            });
+          },
+          [&](const KillSessionRequest& r) {
+            if (!caller.admin)
+              return fail(request_id, {ErrorCode::PermissionDenied, "only an admin key may kill sessions"});
+            manager.kill(caller, r.session_id, r.reason,
+                         [this_shard = answer_fn(), request_id, session_id = r.session_id](const Status& s) {
+                           this_shard([=](ClientConnection& c) {
+                             c.reply(s.is_ok() ? session_killed_frame(c.builder_, request_id, session_id)
+                                               : error_frame(c.builder_, request_id, s));
+                           });
+                         });
+          },
       },
-      [&](engine::OpenRequest& r) {
-        manager.open(caller, std::move(r), [this_shard = answer_fn(), request_id](const Status& s, const engine::SessionInfo& info) {
-          this_shard([=](ClientConnection& c) {
-            c.reply(s.is_ok() ? session_opened_frame(c.builder_, request_id, info) : error_frame(c.builder_, request_id, s));
-          });
-        });
-      },
-      [&](InvokeRequest& r) {
-        manager.invoke(caller, r.session_id, std::move(r.command),
-                       [this_shard = answer_fn(), request_id, session_id = r.session_id](engine::CommandResult result) {
-          this_shard([=](ClientConnection& c) {
-            c.reply(result.status.is_ok() ? invoke_result_frame(c.builder_, request_id, session_id, result.reply_frame)
-                                          : error_frame(c.builder_, request_id, result.status));
-          });
-        });
-      },
-      [&](SubscribeRequest& r) { subscribe(request_id, std::move(r)); },
-      [&](const UnsubscribeRequest& r) { unsubscribe(request_id, r.subscription_id); },
-      [&](const RenewLeaseRequest& r) {
-        const uint64_t lease_ms = manager.config().lease_ms;
-        manager.renew_lease(caller, r.session_id,
-                            [this_shard = answer_fn(), request_id, session_id = r.session_id, lease_ms](const Status& s) {
-          this_shard([=](ClientConnection& c) {
-            c.reply(s.is_ok() ? lease_renewed_frame(c.builder_, request_id, session_id, lease_ms)
-                              : error_frame(c.builder_, request_id, s));
-          });
-        });
-      },
-      [&](const CloseSessionRequest& r) {
-        manager.close(caller, r.session_id,
-                      [this_shard = answer_fn(), request_id, session_id = r.session_id](const Status& s, bool already) {
-          this_shard([=](ClientConnection& c) {
-            c.reply(s.is_ok() ? session_closed_frame(c.builder_, request_id, session_id, already)
-                              : error_frame(c.builder_, request_id, s));
-          });
-        });
-      },
-      [&](const ListSessionsRequest&) {
-        manager.list(caller, [this_shard = answer_fn(), request_id](std::vector<engine::SessionInfo> sessions) {
-          this_shard([request_id, sessions = std::move(sessions)](ClientConnection& c) {
-            c.reply(session_list_frame(c.builder_, request_id, sessions));
-          });
-        });
-      },
-      [&](const KillSessionRequest& r) {
-        if (!caller.admin) return fail(request_id, {ErrorCode::PermissionDenied, "only an admin key may kill sessions"});
-        manager.kill(caller, r.session_id, r.reason,
-                     [this_shard = answer_fn(), request_id, session_id = r.session_id](const Status& s) {
-          this_shard([=](ClientConnection& c) {
-            c.reply(s.is_ok() ? session_killed_frame(c.builder_, request_id, session_id)
-                              : error_frame(c.builder_, request_id, s));
-          });
-        });
-      },
-  }, request);
+      request);
 }
 
 std::function<void(std::function<void(ClientConnection&)>)> ClientConnection::later_fn() {
@@ -170,9 +182,9 @@ std::function<void(std::function<void(ClientConnection&)>)> ClientConnection::an
 
 void ClientConnection::hello(uint64_t request_id, const HelloRequest& hello) {
   if (hello.protocol_version != transport::kProtocolVersion) {
-    fail(request_id, {ErrorCode::ProtocolVersionMismatch, "client speaks protocol " +
-                                                              std::to_string(hello.protocol_version) +
-                                                              ", the gateway " + std::to_string(transport::kProtocolVersion)});
+    fail(request_id,
+         {ErrorCode::ProtocolVersionMismatch, "client speaks protocol " + std::to_string(hello.protocol_version) +
+                                                  ", the gateway " + std::to_string(transport::kProtocolVersion)});
     endpoint_->close();
     return;
   }

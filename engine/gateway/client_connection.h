@@ -33,9 +33,9 @@
 #include <mxgw/transport/payload_builder.h>
 #include <mxgw/transport/stream_endpoint.h>
 
-#include "engine/gateway/client_requests.h"
 #include "engine/core/session_manager.h"
 #include "engine/core/subscription.h"
+#include "engine/gateway/client_requests.h"
 
 namespace mxgw::gateway {
 

@@ -8,7 +8,8 @@ namespace mxgw::gateway {
 namespace {
 
 template <typename Message>
-SharedBytes frame(PayloadBuilder& b, uint64_t request_id, proto::ClientMessage type, flatbuffers::Offset<Message> message) {
+SharedBytes frame(PayloadBuilder& b, uint64_t request_id, proto::ClientMessage type,
+                  flatbuffers::Offset<Message> message) {
   auto& fbb = b.fbb();
   return b.finish(proto::CreateClientFrame(fbb, request_id, type, message.Union()), proto::ClientFrameIdentifier());
 }
@@ -78,17 +79,19 @@ SharedBytes session_killed_frame(PayloadBuilder& b, uint64_t request_id, const s
                proto::CreateSessionKilled(fbb, fbb.CreateString(session_id)));
 }
 
-SharedBytes session_list_frame(PayloadBuilder& b, uint64_t request_id, const std::vector<engine::SessionInfo>& sessions) {
+SharedBytes session_list_frame(PayloadBuilder& b, uint64_t request_id,
+                               const std::vector<engine::SessionInfo>& sessions) {
   auto& fbb = b.fbb();
   std::vector<flatbuffers::Offset<proto::SessionInfo>> infos;
   infos.reserve(sessions.size());
   for (const engine::SessionInfo& s : sessions) {
-    infos.push_back(proto::CreateSessionInfo(
-        fbb, fbb.CreateString(s.session_id), fbb.CreateString(s.correlation_id), fbb.CreateString(s.backend), s.state,
-        fbb.CreateString(s.owner), s.shard, s.worker_pid, s.created_ns, s.lease_expires_ns, s.subscribers,
-        s.events_in, s.events_out, s.next_seq));
+    infos.push_back(proto::CreateSessionInfo(fbb, fbb.CreateString(s.session_id), fbb.CreateString(s.correlation_id),
+                                             fbb.CreateString(s.backend), s.state, fbb.CreateString(s.owner), s.shard,
+                                             s.worker_pid, s.created_ns, s.lease_expires_ns, s.subscribers, s.events_in,
+                                             s.events_out, s.next_seq));
   }
-  return frame(b, request_id, proto::ClientMessage::SessionList, proto::CreateSessionList(fbb, fbb.CreateVector(infos)));
+  return frame(b, request_id, proto::ClientMessage::SessionList,
+               proto::CreateSessionList(fbb, fbb.CreateVector(infos)));
 }
 
 }  // namespace mxgw::gateway

@@ -34,6 +34,7 @@ SharedBytes lease_renewed_frame(PayloadBuilder& b, uint64_t request_id, const st
 SharedBytes session_closed_frame(PayloadBuilder& b, uint64_t request_id, const std::string& session_id,
                                  bool already_closed);
 SharedBytes session_killed_frame(PayloadBuilder& b, uint64_t request_id, const std::string& session_id);
-SharedBytes session_list_frame(PayloadBuilder& b, uint64_t request_id, const std::vector<engine::SessionInfo>& sessions);
+SharedBytes session_list_frame(PayloadBuilder& b, uint64_t request_id,
+                               const std::vector<engine::SessionInfo>& sessions);
 
 }  // namespace mxgw::gateway

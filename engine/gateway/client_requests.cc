@@ -43,7 +43,8 @@ ClientRequest read_request(const proto::ClientFrame& frame) {
       // but this gateway can neither forward nor answer a command it does not know.
       if (!request.command.body.value) {
         return Status{ErrorCode::InvalidArgument, "the command's body is of no kind this gateway knows (" +
-                                                      std::to_string(static_cast<int>(request.command.body.type)) + ")"};
+                                                      std::to_string(static_cast<int>(request.command.body.type)) +
+                                                      ")"};
       }
       return request;
     }

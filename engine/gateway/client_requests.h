@@ -47,9 +47,9 @@ struct KillSessionRequest {
 };
 
 // One request, or the Status that refuses it.
-using ClientRequest = std::variant<Status, HelloRequest, engine::OpenRequest, InvokeRequest, SubscribeRequest,
-                                   UnsubscribeRequest, RenewLeaseRequest, CloseSessionRequest, ListSessionsRequest,
-                                   KillSessionRequest>;
+using ClientRequest =
+    std::variant<Status, HelloRequest, engine::OpenRequest, InvokeRequest, SubscribeRequest, UnsubscribeRequest,
+                 RenewLeaseRequest, CloseSessionRequest, ListSessionsRequest, KillSessionRequest>;
 
 // REQUIRES: `frame` passed verify_payload() as ClientControl.
 ClientRequest read_request(const proto::ClientFrame& frame);

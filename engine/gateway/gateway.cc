@@ -39,21 +39,21 @@ Status Gateway::start() {
   started_ = true;
   for (uint32_t i = 0; i < manager_->shard_count(); ++i) shards_.push_back(std::make_unique<ShardConnections>());
 
-  host_ = std::make_unique<ConnectionHost>(ConnectionHost{
-      *manager_, authenticate_, config_.client_max_frame_bytes,
-      [this](uint32_t shard, uint64_t id, std::function<void(ClientConnection&)> task) {
-        manager_->shard(shard).post([this, shard, id, task = std::move(task)] {
-          auto& connections = shards_[shard]->connections;
-          if (auto found = connections.find(id); found != connections.end()) task(*found->second);
-        });
-      },
-      [this](uint32_t shard, uint64_t id) {
-        ShardConnections& here = *shards_[shard];
-        here.connections.erase(id);
-        connections_.fetch_sub(1, std::memory_order_relaxed);
-        if (here.emptied && here.connections.empty()) std::exchange(here.emptied, nullptr)->set_value();
-      },
-      &traffic_});
+  host_ = std::make_unique<ConnectionHost>(
+      ConnectionHost{*manager_, authenticate_, config_.client_max_frame_bytes,
+                     [this](uint32_t shard, uint64_t id, std::function<void(ClientConnection&)> task) {
+                       manager_->shard(shard).post([this, shard, id, task = std::move(task)] {
+                         auto& connections = shards_[shard]->connections;
+                         if (auto found = connections.find(id); found != connections.end()) task(*found->second);
+                       });
+                     },
+                     [this](uint32_t shard, uint64_t id) {
+                       ShardConnections& here = *shards_[shard];
+                       here.connections.erase(id);
+                       connections_.fetch_sub(1, std::memory_order_relaxed);
+                       if (here.emptied && here.connections.empty()) std::exchange(here.emptied, nullptr)->set_value();
+                     },
+                     &traffic_});
 
   // Listeners live on shard 0: bind there and report back.
   std::promise<Status> bound;

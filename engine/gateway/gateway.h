@@ -26,8 +26,8 @@
 #include <mxgw/transport/listener.h>
 #include <mxgw/transport/stream_endpoint.h>
 
-#include "engine/gateway/client_connection.h"
 #include "engine/core/session_manager.h"
+#include "engine/gateway/client_connection.h"
 
 namespace mxgw::gateway {
 
@@ -81,10 +81,10 @@ class Gateway {
   std::vector<transport::Listener*> listeners_;  // shard 0's thread only
   // Published once the listener is bound, for tests binding port 0. release/acquire.
   std::atomic<uint16_t> tcp_port_{0};
-  std::atomic<int64_t> connections_{0};   // relaxed: a gauge
+  std::atomic<int64_t> connections_{0};  // relaxed: a gauge
   ConnectionHost::Traffic traffic_;
-  std::atomic<uint64_t> accepted_{0};     // relaxed: a counter
-  uint32_t next_shard_ = 0;               // shard 0's thread only
+  std::atomic<uint64_t> accepted_{0};  // relaxed: a counter
+  uint32_t next_shard_ = 0;            // shard 0's thread only
   bool started_ = false;
   bool stopped_ = false;
 };

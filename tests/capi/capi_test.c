@@ -17,34 +17,32 @@
 
 static int failures;
 
-#define CHECK(cond)                                                                                     \
-  do {                                                                                                  \
-    if (!(cond)) {                                                                                      \
-      fprintf(stderr, "%s:%d: check failed: %s (last error: %s)\n", __FILE__, __LINE__, #cond,          \
-              mxgw_last_error());                                                                       \
-      ++failures;                                                                                       \
-    }                                                                                                   \
+#define CHECK(cond)                                                                                                \
+  do {                                                                                                             \
+    if (!(cond)) {                                                                                                 \
+      fprintf(stderr, "%s:%d: check failed: %s (last error: %s)\n", __FILE__, __LINE__, #cond, mxgw_last_error()); \
+      ++failures;                                                                                                  \
+    }                                                                                                              \
   } while (0)
 
-#define CHECK_CODE(expr, expected)                                                                      \
-  do {                                                                                                  \
-    int got_ = (expr);                                                                                  \
-    if (got_ != (expected)) {                                                                           \
-      fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d (%s); last error: %s\n", __FILE__,       \
-              __LINE__, #expr, got_, mxgw_strerror(got_), (expected), mxgw_strerror(expected),          \
-              mxgw_last_error());                                                                       \
-      ++failures;                                                                                       \
-    }                                                                                                   \
+#define CHECK_CODE(expr, expected)                                                                                 \
+  do {                                                                                                             \
+    int got_ = (expr);                                                                                             \
+    if (got_ != (expected)) {                                                                                      \
+      fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d (%s); last error: %s\n", __FILE__, __LINE__, #expr, \
+              got_, mxgw_strerror(got_), (expected), mxgw_strerror(expected), mxgw_last_error());                  \
+      ++failures;                                                                                                  \
+    }                                                                                                              \
   } while (0)
 
-#define REQUIRE_OK(expr)                                                                                \
-  do {                                                                                                  \
-    int got_ = (expr);                                                                                  \
-    if (got_ != MXGW_OK) {                                                                              \
-      fprintf(stderr, "%s:%d: %s failed: %d (%s): %s\n", __FILE__, __LINE__, #expr, got_,               \
-              mxgw_strerror(got_), mxgw_last_error());                                                  \
-      exit(1);                                                                                          \
-    }                                                                                                   \
+#define REQUIRE_OK(expr)                                                                                       \
+  do {                                                                                                         \
+    int got_ = (expr);                                                                                         \
+    if (got_ != MXGW_OK) {                                                                                     \
+      fprintf(stderr, "%s:%d: %s failed: %d (%s): %s\n", __FILE__, __LINE__, #expr, got_, mxgw_strerror(got_), \
+              mxgw_last_error());                                                                              \
+      exit(1);                                                                                                 \
+    }                                                                                                          \
   } while (0)
 
 static const int64_t kDeadlineNs = 20000000000LL; /* 20 s for anything to arrive */
@@ -352,9 +350,12 @@ int main(int argc, char** argv) {
   static const struct {
     const char* name;
     void (*run)(void);
-  } cases[] = {{"version_and_errors", version_and_errors}, {"bad_targets", bad_targets},
-               {"wrong_key", wrong_key},                   {"stream_and_commands", stream_and_commands},
-               {"callback_mode", callback_mode},           {"use_after_close", use_after_close},
+  } cases[] = {{"version_and_errors", version_and_errors},
+               {"bad_targets", bad_targets},
+               {"wrong_key", wrong_key},
+               {"stream_and_commands", stream_and_commands},
+               {"callback_mode", callback_mode},
+               {"use_after_close", use_after_close},
                {"bad_arguments", bad_arguments}};
   size_t i;
   if (argc < 2) {

@@ -54,9 +54,7 @@ class ClientFixture : public ::testing::TestWithParam<bool /*tcp*/> {
 };
 
 // Names the parameterised instances after their transport.
-inline std::string transport_name(const ::testing::TestParamInfo<bool>& info) {
-  return info.param ? "Tcp" : "Unix";
-}
+inline std::string transport_name(const ::testing::TestParamInfo<bool>& info) { return info.param ? "Tcp" : "Unix"; }
 
 // A Register command (server handle 1 from the fake; "hang" is never answered,
 // "drop" makes the fake abort the connection).

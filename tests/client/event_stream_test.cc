@@ -87,7 +87,8 @@ TEST(EventStreamTest, EndingWaitsForTheHeldFrameUnlessDropped) {
 
 TEST(EventStreamTest, WaitWakesOnFramesOnTheEndAndOtherwiseTimesOut) {
   std::atomic<int> ready_calls{0};
-  EventStream stream(9, 8, [&] { ready_calls.fetch_add(1); }, [] {});
+  EventStream stream(
+      9, 8, [&] { ready_calls.fetch_add(1); }, [] {});
   EXPECT_FALSE(stream.wait_for(20ms)) << "nothing came";
 
   std::thread producer([&] {

@@ -271,8 +271,8 @@ void FakeGateway::Connection::handle(const p::ClientFrame& frame) {
       }
       if (!sessions.count(session_id)) return not_found(session_id);
       gateway->end_session(session_id, str(kill->reason()));
-      queue_answer(answer(builder, id, p::ClientMessage::SessionKilled,
-                          p::CreateSessionKilledDirect(fbb, session_id.c_str())));
+      queue_answer(
+          answer(builder, id, p::ClientMessage::SessionKilled, p::CreateSessionKilledDirect(fbb, session_id.c_str())));
       return;
     }
     default:
@@ -296,8 +296,8 @@ FakeGateway::FakeGateway(Config config) : config_(std::move(config)) {
     if (listener_) port_ = listener_->bound_port();
   } else {
     static std::atomic<int> counter{0};
-    const std::string path = "/tmp/mxgw-client-test-" + std::to_string(::getpid()) + "-" +
-                             std::to_string(counter.fetch_add(1)) + ".sock";
+    const std::string path =
+        "/tmp/mxgw-client-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1)) + ".sock";
     listener_ = transport::Listener::listen_unix(&loop_, path, config_.stream, accept, &status);
   }
   if (listener_) address_ = listener_->address();

@@ -20,7 +20,6 @@
 namespace mxgw::client::testing {
 namespace {
 
-
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
 constexpr int kRequestsPerThread = 500;
 #else
@@ -182,14 +181,16 @@ TEST_P(GatewayClientTest, AdminKillEndsTheSubscribersStream) {
   ASSERT_TRUE(events->wait_for(kPatience));
   std::string reason;
   proto::SessionState state = proto::SessionState::Created;
-  EXPECT_EQ(events->poll(8, [&](EventFrame& frame) {
-    for_each_event(frame, [&](const transport::EventRef& event, uint64_t seq) {
-      EXPECT_EQ(seq, 0u);
-      ASSERT_EQ(event.kind, transport::EventRef::Kind::SessionState);
-      state = event.session_state()->state();
-      reason = event.session_state()->reason()->str();
-    });
-  }), 1u);
+  EXPECT_EQ(events->poll(8,
+                         [&](EventFrame& frame) {
+                           for_each_event(frame, [&](const transport::EventRef& event, uint64_t seq) {
+                             EXPECT_EQ(seq, 0u);
+                             ASSERT_EQ(event.kind, transport::EventRef::Kind::SessionState);
+                             state = event.session_state()->state();
+                             reason = event.session_state()->reason()->str();
+                           });
+                         }),
+            1u);
   EXPECT_EQ(state, proto::SessionState::Closed);
   EXPECT_EQ(reason, "operator-request");
   // The end of the stream follows its last frame: wait for it before reading why.
@@ -252,8 +253,8 @@ TEST_P(GatewayClientTest, ThousandsInFlightFromManyThreadsAreMatchedById) {
     });
   }
   for (auto& thread : threads) thread.join();
-  EXPECT_TRUE(wait_for(
-      [&] { return callbacks_done.load(std::memory_order_acquire) == kThreads * kRequestsPerThread / 2; }));
+  EXPECT_TRUE(
+      wait_for([&] { return callbacks_done.load(std::memory_order_acquire) == kThreads * kRequestsPerThread / 2; }));
   EXPECT_EQ(failed.load(), 0);
   EXPECT_EQ(mismatched.load(), 0);
   EXPECT_EQ(client->stats().unmatched_answers, 0u);

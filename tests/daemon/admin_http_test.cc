@@ -133,8 +133,9 @@ std::string get(const std::string& path, const std::string& extra_headers = {}) 
 }
 
 std::string post(const std::string& path, const std::string& body, const std::string& extra_headers = {}) {
-  return "POST " + path + " HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n" + extra_headers + "\r\n" + body;
+  return "POST " + path +
+         " HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n" + extra_headers + "\r\n" + body;
 }
 
 std::string bearer(const std::string& key) { return "Authorization: Bearer " + key + "\r\n"; }
@@ -216,11 +217,14 @@ class AdminHttpTest : public ::testing::Test {
     auto* later = new Later{{}, std::move(fn)};
     uv_timer_init(&loop_, &later->timer);
     later->timer.data = later;
-    uv_timer_start(&later->timer, [](uv_timer_t* t) {
-      auto* self = static_cast<Later*>(t->data);
-      self->fn();
-      uv_close(reinterpret_cast<uv_handle_t*>(t), [](uv_handle_t* h) { delete static_cast<Later*>(h->data); });
-    }, 0, 0);
+    uv_timer_start(
+        &later->timer,
+        [](uv_timer_t* t) {
+          auto* self = static_cast<Later*>(t->data);
+          self->fn();
+          uv_close(reinterpret_cast<uv_handle_t*>(t), [](uv_handle_t* h) { delete static_cast<Later*>(h->data); });
+        },
+        0, 0);
   }
 
   // Runs the loop until `done()` holds; fails at the deadline instead of hanging.
@@ -229,7 +233,8 @@ class AdminHttpTest : public ::testing::Test {
     uv_timer_init(&loop_, &deadline);
     bool expired = false;
     deadline.data = &expired;
-    uv_timer_start(&deadline, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, deadline_ms, 0);
+    uv_timer_start(
+        &deadline, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, deadline_ms, 0);
     while (!done() && !expired) uv_run(&loop_, UV_RUN_ONCE);
     uv_close(reinterpret_cast<uv_handle_t*>(&deadline), nullptr);
     uv_run(&loop_, UV_RUN_NOWAIT);
@@ -388,7 +393,7 @@ TEST_F(AdminHttpTest, KillCallsTheHandlerWithIdAndReason) {
 TEST_F(AdminHttpTest, KillErrorsAreMapped) {
   start();
   const std::pair<ErrorCode, int> mapping[] = {
-      {ErrorCode::NotFound, 404},        {ErrorCode::InvalidArgument, 400}, {ErrorCode::AlreadyClosed, 409},
+      {ErrorCode::NotFound, 404},        {ErrorCode::InvalidArgument, 400},  {ErrorCode::AlreadyClosed, 409},
       {ErrorCode::Unauthenticated, 401}, {ErrorCode::PermissionDenied, 403}, {ErrorCode::ShuttingDown, 503},
       {ErrorCode::Internal, 500},
   };
@@ -402,8 +407,8 @@ TEST_F(AdminHttpTest, KillErrorsAreMapped) {
 
 TEST_F(AdminHttpTest, KillNeedsAReason) {
   start();
-  for (const std::string body : {"", "not json", "[]", "{}", R"({"reason": ""})", R"({"reason": 7})",
-                                 R"({"why": "x"})"}) {
+  for (const std::string body :
+       {"", "not json", "[]", "{}", R"({"reason": ""})", R"({"reason": 7})", R"({"why": "x"})"}) {
     expect_error(exchange(post("/sessions/s1/kill", body, bearer(kAdminKey))), 400, "InvalidArgument");
   }
   EXPECT_TRUE(kills_.empty());
@@ -501,8 +506,8 @@ TEST_F(AdminHttpTest, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
     Client client(port);
     // Asynchronous answers (sessions, kill) between synchronous ones, in one write.
     client.send(get("/sessions", bearer(kAdminKey)) + get("/healthz") +
-                post("/sessions/s9/kill", R"({"reason":"first"})", bearer(kAdminKey)) + get("/metrics") +
-                get("/nope") + post("/sessions/s10/kill", R"({"reason":"second"})", bearer(kAdminKey)));
+                post("/sessions/s9/kill", R"({"reason":"first"})", bearer(kAdminKey)) + get("/metrics") + get("/nope") +
+                post("/sessions/s10/kill", R"({"reason":"second"})", bearer(kAdminKey)));
     for (int i = 0; i < 6; ++i) responses.push_back(client.read_response().value_or(HttpResponse{}));
     // Keep-alive: the same connection serves another request afterwards.
     client.send(get("/healthz"));

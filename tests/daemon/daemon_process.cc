@@ -83,8 +83,8 @@ std::string DaemonProcess::add_key(const std::string& name, const std::string& r
 }
 
 bool DaemonProcess::start(const std::vector<std::string>& extra, std::string* error) {
-  std::vector<std::string> args = {MXGW_DAEMON_PATH, "serve",       "--keys",    keys_, "--tcp", "127.0.0.1:0",
-                                    "--admin",       "127.0.0.1:0", "--shards", std::to_string(kShards)};
+  std::vector<std::string> args = {MXGW_DAEMON_PATH, "serve",   "--keys",      keys_,      "--tcp",
+                                   "127.0.0.1:0",    "--admin", "127.0.0.1:0", "--shards", std::to_string(kShards)};
   args.insert(args.end(), extra.begin(), extra.end());
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));

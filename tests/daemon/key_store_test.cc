@@ -79,7 +79,7 @@ TEST_F(KeyStoreTest, AnyOtherKeyIsRefused) {
   EXPECT_FALSE(store.authenticate(one_digit_off).has_value());
   EXPECT_FALSE(store.authenticate("").has_value());
   EXPECT_FALSE(store.authenticate("mxgw_").has_value());
-  EXPECT_FALSE(store.authenticate(alice.substr(5)).has_value());                  // no prefix
+  EXPECT_FALSE(store.authenticate(alice.substr(5)).has_value());                    // no prefix
   EXPECT_FALSE(store.authenticate(alice.substr(0, alice.size() - 2)).has_value());  // short
   EXPECT_FALSE(store.authenticate(alice + "00").has_value());                       // long
   EXPECT_TRUE(store.authenticate(alice).has_value());

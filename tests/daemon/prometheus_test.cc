@@ -13,8 +13,8 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tools/mxgw/prometheus.h"
@@ -66,8 +66,10 @@ bool take_labels(std::string_view& text, std::map<std::string, std::string>* lab
     if (text.empty()) return false;
     text.remove_prefix(1);  // closing quote
     if (!labels->emplace(name, value).second) *repeated = true;
-    if (!text.empty() && text.front() == ',') text.remove_prefix(1);
-    else if (text.empty() || text.front() != '}') return false;
+    if (!text.empty() && text.front() == ',')
+      text.remove_prefix(1);
+    else if (text.empty() || text.front() != '}')
+      return false;
   }
   if (text.empty()) return false;
   text.remove_prefix(1);  // '}'
@@ -116,8 +118,7 @@ std::vector<std::string> exposition_problems(const std::string& text) {
     const std::string name = take_name(rest);
     std::map<std::string, std::string> labels;
     bool repeated = false;
-    if (name.empty() || (rest.starts_with("{") && !take_labels(rest, &labels, &repeated)) ||
-        !rest.starts_with(" ")) {
+    if (name.empty() || (rest.starts_with("{") && !take_labels(rest, &labels, &repeated)) || !rest.starts_with(" ")) {
       problems.push_back(at + "not a sample (name, labels, one space, value)");
       continue;
     }
@@ -210,24 +211,25 @@ TEST(PrometheusText, IsValidExpositionFormat) {
 // The checker itself must refuse what a scrape would refuse.
 TEST(PrometheusText, CheckerRefusesBrokenText) {
   const std::string broken[] = {
-      "x 1\n",                                            // no TYPE
-      "# TYPE x gauge\nx 1",                              // no final newline
-      "# TYPE x gauge\ny 1\n",                            // another family's sample
-      "# TYPE x gauge\nx{a=\"1\"} 1\nx{a=\"1\"} 2\n",     // duplicate series
-      "# TYPE x gauge\nx{a=\"1\",a=\"2\"} 1\n",           // repeated label
-      "# TYPE x gauge\nx{a=1} 1\n",                       // unquoted label value
-      "# TYPE x gauge\nx{a=\"\\q\"} 1\n",                 // bad escape
-      "# TYPE x gauge\nx{1a=\"1\"} 1\n",                  // bad label name
-      "# TYPE x gauge\nx one\n",                          // bad value
-      "# TYPE 1x gauge\n",                                // bad name
-      "# TYPE x gauge\n# TYPE x gauge\n",                 // second TYPE
-      "# TYPE x gauge\n# HELP x late\n",                  // HELP after TYPE
-      "# TYPE x meter\n",                                 // unknown type
-      "# TYPE x histogram\nx_total 1\n",                  // not a histogram series
+      "x 1\n",                                         // no TYPE
+      "# TYPE x gauge\nx 1",                           // no final newline
+      "# TYPE x gauge\ny 1\n",                         // another family's sample
+      "# TYPE x gauge\nx{a=\"1\"} 1\nx{a=\"1\"} 2\n",  // duplicate series
+      "# TYPE x gauge\nx{a=\"1\",a=\"2\"} 1\n",        // repeated label
+      "# TYPE x gauge\nx{a=1} 1\n",                    // unquoted label value
+      "# TYPE x gauge\nx{a=\"\\q\"} 1\n",              // bad escape
+      "# TYPE x gauge\nx{1a=\"1\"} 1\n",               // bad label name
+      "# TYPE x gauge\nx one\n",                       // bad value
+      "# TYPE 1x gauge\n",                             // bad name
+      "# TYPE x gauge\n# TYPE x gauge\n",              // second TYPE
+      "# TYPE x gauge\n# HELP x late\n",               // HELP after TYPE
+      "# TYPE x meter\n",                              // unknown type
+      "# TYPE x histogram\nx_total 1\n",               // not a histogram series
   };
   for (const std::string& text : broken) EXPECT_FALSE(exposition_problems(text).empty()) << text;
   EXPECT_TRUE(exposition_problems("# HELP x X.\n# TYPE x histogram\nx_bucket{le=\"+Inf\"} 1\nx_sum 0.5\n"
-                                  "x_count 1\n").empty());
+                                  "x_count 1\n")
+                  .empty());
 }
 
 TEST(PrometheusText, PromtoolAccepts) {
@@ -275,12 +277,12 @@ TEST(PrometheusText, HistogramsAreCumulativeInSeconds) {
   const std::string text = render_metrics(m, {});
   const std::string bucket = "mxgw_session_open_duration_seconds_bucket";
   EXPECT_NE(text.find("# TYPE mxgw_session_open_duration_seconds histogram\n"), std::string::npos);
-  EXPECT_EQ(value_of(text, bucket + "{le=\"0.0001\"}"), 1);    // 50 µs
+  EXPECT_EQ(value_of(text, bucket + "{le=\"0.0001\"}"), 1);  // 50 µs
   EXPECT_EQ(value_of(text, bucket + "{le=\"0.00025\"}"), 1);
-  EXPECT_EQ(value_of(text, bucket + "{le=\"0.0005\"}"), 2);    // 300 µs
-  EXPECT_EQ(value_of(text, bucket + "{le=\"0.0025\"}"), 3);    // 2 ms
+  EXPECT_EQ(value_of(text, bucket + "{le=\"0.0005\"}"), 2);  // 300 µs
+  EXPECT_EQ(value_of(text, bucket + "{le=\"0.0025\"}"), 3);  // 2 ms
   EXPECT_EQ(value_of(text, bucket + "{le=\"10\"}"), 3);
-  EXPECT_EQ(value_of(text, bucket + "{le=\"+Inf\"}"), 4);      // 20 s
+  EXPECT_EQ(value_of(text, bucket + "{le=\"+Inf\"}"), 4);  // 20 s
   EXPECT_EQ(value_of(text, "mxgw_session_open_duration_seconds_count"), 4);
   // The sum is approximate: each value counts as the middle of its engine bucket.
   EXPECT_NEAR(value_of(text, "mxgw_session_open_duration_seconds_sum"), 20.00235, 20.00235 * 0.0625);
@@ -297,15 +299,15 @@ TEST(PrometheusText, DaemonSamplesAreGroupedIntoFamilies) {
   engine::EngineMetrics m;
   const std::vector<Gauge> extra = daemon_gauges();
   const std::string text = render_metrics(m, extra);
-  const std::string family = "# HELP mxgw_client_connections Client connections open now.\n"
-                             "# TYPE mxgw_client_connections gauge\n"
-                             "mxgw_client_connections{listener=\"tcp\"} 7\n"
-                             "mxgw_client_connections{listener=\"unix\"} 2\n";
+  const std::string family =
+      "# HELP mxgw_client_connections Client connections open now.\n"
+      "# TYPE mxgw_client_connections gauge\n"
+      "mxgw_client_connections{listener=\"tcp\"} 7\n"
+      "mxgw_client_connections{listener=\"unix\"} 2\n";
   EXPECT_NE(text.find(family), std::string::npos) << text;
   EXPECT_NE(text.find("# TYPE mxgw_subscriber_drops_total counter\n"), std::string::npos);
   EXPECT_NE(text.find("mxgw_odd_labels{v=\"a\\\"b\\\\c\\nd\"} 1.5\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("# HELP mxgw_odd_labels Label values \\\\ with \"quotes\"\\nand lines.\n"),
-            std::string::npos);
+  EXPECT_NE(text.find("# HELP mxgw_odd_labels Label values \\\\ with \"quotes\"\\nand lines.\n"), std::string::npos);
   EXPECT_NE(text.find("\nmxgw_bad_name 0\n"), std::string::npos);
 }
 

@@ -49,13 +49,19 @@ class DeliveryPolicyTest : public EngineFixture {
  protected:
   // A session streaming `items` counters at 1 ms.
   std::string busy_session(int items) {
-    const Opened opened = open(kAlice, {.backend_options = {{"rate_ms", "1"}, {"tags", "Line:" + std::to_string(items)}}});
+    const Opened opened =
+        open(kAlice, {.backend_options = {{"rate_ms", "1"}, {"tags", "Line:" + std::to_string(items)}}});
     EXPECT_TRUE(opened.status.is_ok()) << opened.status.to_string();
     return opened.info.session_id;
   }
   void stream(const std::string& id, int items) {
     for (int i = 0; i < items; ++i) {
-      advise_tag(kAlice, id, "Line_" + std::string(i < 10 ? "00" : i < 100 ? "0" : "") + std::to_string(i) + ".Counter");
+      advise_tag(kAlice, id,
+                 "Line_" +
+                     std::string(i < 10    ? "00"
+                                 : i < 100 ? "0"
+                                           : "") +
+                     std::to_string(i) + ".Counter");
     }
   }
   uint64_t next_seq_of(const std::string& id) {

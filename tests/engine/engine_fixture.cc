@@ -75,7 +75,8 @@ Status EngineFixture::renew(const engine::Caller& caller, const std::string& id)
 
 std::vector<engine::SessionInfo> EngineFixture::list(const engine::Caller& caller) {
   auto promise = std::make_shared<std::promise<std::vector<engine::SessionInfo>>>();
-  manager_->list(caller, [promise](std::vector<engine::SessionInfo> sessions) { promise->set_value(std::move(sessions)); });
+  manager_->list(caller,
+                 [promise](std::vector<engine::SessionInfo> sessions) { promise->set_value(std::move(sessions)); });
   return await(promise->get_future());
 }
 

@@ -34,7 +34,6 @@ struct Closed {
   bool already_closed = false;
 };
 
-
 class EngineFixture : public ::testing::Test {
  protected:
   void TearDown() override;

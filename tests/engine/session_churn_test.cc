@@ -33,8 +33,9 @@ class SessionChurnTest : public EngineFixture {
       ASSERT_TRUE(opened.status.is_ok()) << opened.status.to_string();
       auto promise = std::make_shared<std::promise<Closed>>();
       closes.push_back(promise->get_future());
-      manager_->close(kAlice, opened.info.session_id,
-                      [promise](const Status& s, bool already) { promise->set_value({s, already}); });
+      manager_->close(kAlice, opened.info.session_id, [promise](const Status& s, bool already) {
+        promise->set_value({s, already});
+      });
     }
     for (auto& pending : closes) EXPECT_TRUE(await(std::move(pending)).status.is_ok());
   }

@@ -104,7 +104,10 @@ TEST_F(SessionFaultsTest, SubscribersSeeEveryEventInSequenceEvenWhenSlow) {
   add.body.Set(proto::AddItemsT{});
   add.body.AsAddItems()->server_handle = server;
   for (int i = 0; i < 2000; ++i) {
-    add.body.AsAddItems()->item_defs.push_back("Line_" + std::string(i < 10 ? "00" : i < 100 ? "0" : "") +
+    add.body.AsAddItems()->item_defs.push_back("Line_" +
+                                               std::string(i < 10    ? "00"
+                                                           : i < 100 ? "0"
+                                                                     : "") +
                                                std::to_string(i) + ".Counter");
   }
   const auto added = invoke(kAlice, opened.info.session_id, std::move(add));

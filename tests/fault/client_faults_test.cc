@@ -78,7 +78,8 @@ TEST_F(ClientFaultsTest, AClientThatVanishesMidSubscriptionLeavesTheSessionStrea
     ASSERT_TRUE(client::answer_status(*transport::client_frame(answer), proto::ClientMessage::Subscribed).is_ok());
     int event_frames = 0;
     transport::Frame frame;
-    while (event_frames < 50 && raw.read_frame(&frame)) event_frames += frame.kind == transport::FrameKind::ClientEvents;
+    while (event_frames < 50 && raw.read_frame(&frame))
+      event_frames += frame.kind == transport::FrameKind::ClientEvents;
     ASSERT_EQ(event_frames, 50) << "events never flowed to the subscriber";
     raw.reset();  // gone, with events still on their way
   }

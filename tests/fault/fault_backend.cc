@@ -147,8 +147,19 @@ int write(mxgw_backend*, mxgw_item_key, const mxgw_value*, int64_t, char* error,
 int64_t produce(mxgw_backend*, int64_t, const mxgw_host_api*, mxgw_backend_host*) { return INT64_MAX; }
 
 const mxgw_backend_vtable kVtable = {
-    MXGW_BACKEND_ABI_VERSION, sizeof(mxgw_backend_vtable), "fault", create, destroy, add_item, remove_item,
-    set_active, write, produce, nullptr, nullptr, nullptr,
+    MXGW_BACKEND_ABI_VERSION,
+    sizeof(mxgw_backend_vtable),
+    "fault",
+    create,
+    destroy,
+    add_item,
+    remove_item,
+    set_active,
+    write,
+    produce,
+    nullptr,
+    nullptr,
+    nullptr,
 };
 
 }  // namespace

@@ -46,9 +46,9 @@ double MetricsScrape::sum(std::string_view name) const {
 bool MetricsScrape::balanced() const {
   const MetricsScrape& m = *this;
   return !empty() &&
-         m["mxgw_sessions_registered_total"] ==
-             m["mxgw_sessions_open"] + m["mxgw_sessions_closed_total"] + m["mxgw_sessions_expired_total"] +
-                 m["mxgw_sessions_killed_total"] + sum("mxgw_sessions_faulted_total") &&
+         m["mxgw_sessions_registered_total"] == m["mxgw_sessions_open"] + m["mxgw_sessions_closed_total"] +
+                                                    m["mxgw_sessions_expired_total"] + m["mxgw_sessions_killed_total"] +
+                                                    sum("mxgw_sessions_faulted_total") &&
          m["mxgw_sessions_open"] == m["mxgw_sessions_in_registry"];
 }
 
@@ -63,8 +63,8 @@ std::string MetricsScrape::accounts() const {
 std::string MetricsScrape::endings() const {
   const MetricsScrape& m = *this;
   std::ostringstream out;
-  out << "closed " << m["mxgw_sessions_closed_total"] << ", expired " << m["mxgw_sessions_expired_total"]
-      << ", killed " << m["mxgw_sessions_killed_total"] << ", faulted " << sum("mxgw_sessions_faulted_total");
+  out << "closed " << m["mxgw_sessions_closed_total"] << ", expired " << m["mxgw_sessions_expired_total"] << ", killed "
+      << m["mxgw_sessions_killed_total"] << ", faulted " << sum("mxgw_sessions_faulted_total");
   constexpr std::string_view kByCode = "mxgw_sessions_faulted_total{code=\"";
   for (const auto& [sample, value] : samples_) {
     if (value == 0 || !sample.starts_with(kByCode)) continue;

@@ -79,12 +79,14 @@ transport::SharedBytes RawClient::request(uint64_t request_id, const transport::
   if (!send(wire(payload))) return {};
   const auto until = std::chrono::steady_clock::now() + deadline;
   transport::Frame frame;
-  while (read_frame(&frame, std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()))) {
+  while (read_frame(&frame,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()))) {
     if (frame.kind == transport::FrameKind::ClientEvents) {
       ++event_frames_skipped_;
       continue;
     }
-    if (frame.kind == transport::FrameKind::ClientControl && transport::client_frame(frame.payload)->request_id() == request_id) {
+    if (frame.kind == transport::FrameKind::ClientControl &&
+        transport::client_frame(frame.payload)->request_id() == request_id) {
       return std::move(frame.payload);
     }
   }

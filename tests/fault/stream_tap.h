@@ -59,7 +59,7 @@ class StreamTap {
   mutable std::mutex mutex_;
   proto::SessionState last_state_ = proto::SessionState::Created;  // guarded by mutex_
   std::string last_reason_;                                        // guarded by mutex_
-  std::thread thread_;  // last: started once everything above is initialised
+  std::thread thread_;                                             // last: started once everything above is initialised
 };
 
 }  // namespace mxgw::testing

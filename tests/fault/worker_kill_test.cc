@@ -22,10 +22,10 @@
 namespace mxgw::testing {
 namespace {
 
-constexpr int kRounds = 100;       // a few seconds in every build, sanitizers included
-constexpr int kStreams = 3;        // sessions streaming at once, besides the bystander
-constexpr int kItems = 1000;       // counters per session, each changing every millisecond
-constexpr int kMaxDelayMs = 60;    // a kill comes this long at most after the previous one
+constexpr int kRounds = 100;     // a few seconds in every build, sanitizers included
+constexpr int kStreams = 3;      // sessions streaming at once, besides the bystander
+constexpr int kItems = 1000;     // counters per session, each changing every millisecond
+constexpr int kMaxDelayMs = 60;  // a kill comes this long at most after the previous one
 
 uint64_t seed() {
   if (const char* given = std::getenv("MXGW_FAULT_SEED")) return std::strtoull(given, nullptr, 10);

@@ -16,9 +16,9 @@
 #include <mxgw/transport/frame_verifier.h>
 
 #include "engine/client/client_messages.h"
+#include "engine/core/worker_messages.h"
 #include "engine/gateway/client_replies.h"
 #include "engine/gateway/client_requests.h"
-#include "engine/core/worker_messages.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "worker/replay/options.h"
 #include "worker/sim/options.h"

@@ -69,8 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < mxgw::fuzz::kDecoderPreambleBytes) return 0;
   const uint8_t limits = data[0];
   FrameDecoder::Options options;
-  options.slab_bytes = 64u << (limits & 7);               // 64 B .. 8 KiB
-  options.min_read_bytes = 8u << ((limits >> 3) & 3);     // 8 .. 64 B
+  options.slab_bytes = 64u << (limits & 7);                      // 64 B .. 8 KiB
+  options.min_read_bytes = 8u << ((limits >> 3) & 3);            // 8 .. 64 B
   options.max_payload_bytes = 16u << (3 * ((limits >> 5) & 3));  // 16 B .. 8 KiB
   const bool hold = (limits & 0x80) != 0;
   const uint32_t seed = 0x9E3779B9u * (data[1] + 1u);

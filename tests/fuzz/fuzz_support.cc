@@ -57,11 +57,21 @@ void read_event_batch(const proto::EventBatch& batch) {
               std::bit_cast<uint64_t>(c.value());
         break;
       }
-      case Kind::DataChange: sum = sum + unpack(event.data_change()); break;
-      case Kind::BufferedChange: sum = sum + unpack(event.buffered()); break;
-      case Kind::WriteComplete: sum = sum + unpack(event.write_complete()); break;
-      case Kind::OperationComplete: sum = sum + unpack(event.operation_complete()); break;
-      case Kind::SessionState: sum = sum + unpack(event.session_state()); break;
+      case Kind::DataChange:
+        sum = sum + unpack(event.data_change());
+        break;
+      case Kind::BufferedChange:
+        sum = sum + unpack(event.buffered());
+        break;
+      case Kind::WriteComplete:
+        sum = sum + unpack(event.write_complete());
+        break;
+      case Kind::OperationComplete:
+        sum = sum + unpack(event.operation_complete());
+        break;
+      case Kind::SessionState:
+        sum = sum + unpack(event.session_state());
+        break;
     }
   }
   expect(events == transport::event_count(batch), "the cursor's events differ from the batch's count");

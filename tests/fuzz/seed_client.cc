@@ -39,7 +39,8 @@ std::vector<Seed> requests() {
   hello.api_key = "mxgw_0123456789abcdef0123456789abcdef";
   hello.client_name = "historian";
   seeds.push_back({"hello", client::build_hello(1, hello)});
-  client::OpenSessionRequest sim{"feeder", "sim", 5000, {{"seed", "42"}, {"rate_ms", "0.5"}, {"tags", "Tank:200,Pump"}}};
+  client::OpenSessionRequest sim{
+      "feeder", "sim", 5000, {{"seed", "42"}, {"rate_ms", "0.5"}, {"tags", "Tank:200,Pump"}}};
   seeds.push_back({"open_session_sim", client::build_open_session(2, sim)});
   client::OpenSessionRequest replay{"", "replay", 0, {{"file", "plant/line1.csv"}, {"speed", "max"}, {"loop", "yes"}}};
   seeds.push_back({"open_session_replay", client::build_open_session(3, replay)});
@@ -61,8 +62,8 @@ std::vector<Seed> requests() {
     if (!command) continue;
     proto::CommandT unpacked;
     command->UnPackTo(&unpacked);
-    seeds.push_back({"invoke_" + seed.name.substr(seed.name.find('_') + 1),
-                     client::build_invoke(request_id++, session, unpacked)});
+    seeds.push_back(
+        {"invoke_" + seed.name.substr(seed.name.find('_') + 1), client::build_invoke(request_id++, session, unpacked)});
   }
   return seeds;
 }
@@ -75,7 +76,8 @@ std::vector<Seed> answers() {
   seeds.push_back({"session_opened", gateway::session_opened_frame(b, 2, session_info())});
   for (const Seed& seed : worker_seeds()) {
     if (seed.name == "reply_batch" || seed.name == "reply_error") {
-      seeds.push_back({"invoke_result_" + seed.name.substr(6), gateway::invoke_result_frame(b, 3, session, seed.payload)});
+      seeds.push_back(
+          {"invoke_result_" + seed.name.substr(6), gateway::invoke_result_frame(b, 3, session, seed.payload)});
     }
   }
   seeds.push_back({"subscribed", gateway::subscribed_frame(b, 4, session, 1, 901)});

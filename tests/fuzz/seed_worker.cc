@@ -110,9 +110,9 @@ std::vector<Seed> command_seeds() {
   seeds.push_back(command_seed("unregister", on_item<UnregisterT>()));
   seeds.push_back(command_seed("add_item", on_item<AddItemT>([](auto& b) { b.item_def = "Tank_042.Level"; })));
   seeds.push_back(command_seed("add_item2", on_item<AddItem2T>([](auto& b) {
-    b.item_def = "me.Level";
-    b.item_context = "Tank_042";
-  })));
+                                 b.item_def = "me.Level";
+                                 b.item_context = "Tank_042";
+                               })));
   seeds.push_back(
       command_seed("add_buffered_item", on_item<AddBufferedItemT>([](auto& b) { b.item_def = "Pump_007.Speed"; })));
   seeds.push_back(command_seed("remove_item", on_item<RemoveItemT>()));
@@ -129,28 +129,31 @@ std::vector<Seed> command_seeds() {
   Write2T write2 = on_item<Write2T>([](auto& b) { b.timestamp_ns = kTime; });
   write2.value = std::make_unique<ValueT>(values[6]);
   seeds.push_back(command_seed("write2", std::move(write2)));
-  WriteSecuredT secured = on_item<WriteSecuredT>([](auto& b) { b.current_user_id = 5; b.verifier_user_id = 6; });
+  WriteSecuredT secured = on_item<WriteSecuredT>([](auto& b) {
+    b.current_user_id = 5;
+    b.verifier_user_id = 6;
+  });
   secured.value = std::make_unique<ValueT>(values[1]);
   seeds.push_back(command_seed("write_secured", std::move(secured)));
   WriteSecured2T secured2 = on_item<WriteSecured2T>([](auto& b) { b.timestamp_ns = kTime; });
   secured2.value = std::make_unique<ValueT>(values[13]);
   seeds.push_back(command_seed("write_secured2", std::move(secured2)));
   seeds.push_back(command_seed("authenticate_user", on_item<AuthenticateUserT>([](auto& b) {
-    b.user = "operator";
-    b.password = "secret";
-  })));
+                                 b.user = "operator";
+                                 b.password = "secret";
+                               })));
   seeds.push_back(command_seed("user_to_id", on_item<ArchestrAUserToIdT>([](auto& b) {
-    b.user_guid = "6f1c2a4e-0d3b-4c6e-9a1f-2b3c4d5e6f70";
-  })));
+                                 b.user_guid = "6f1c2a4e-0d3b-4c6e-9a1f-2b3c4d5e6f70";
+                               })));
   seeds.push_back(command_seed("set_buffered_update_interval",
                                on_item<SetBufferedUpdateIntervalT>([](auto& b) { b.interval_ms = 250; })));
   seeds.push_back(command_seed("add_items", on_item<AddItemsT>([](auto& b) {
-    b.item_defs = {"Tank_000.Level", "Pump_001.Speed", "Valve_002.Position"};
-  })));
+                                 b.item_defs = {"Tank_000.Level", "Pump_001.Speed", "Valve_002.Position"};
+                               })));
   seeds.push_back(command_seed("advise_items", on_item<AdviseItemsT>([](auto& b) {
-    b.item_handles = {1, 2, 3};
-    b.supervisory = true;
-  })));
+                                 b.item_handles = {1, 2, 3};
+                                 b.supervisory = true;
+                               })));
   seeds.push_back(command_seed("shutdown", ShutdownT{}));
   return seeds;
 }
@@ -181,8 +184,9 @@ std::vector<Seed> reply_seeds() {
   seeds.push_back(reply_seed("server_handle", filled<ServerHandleReplyT>([](auto& b) { b.server_handle = 1; })));
   seeds.push_back(reply_seed("item_handle", filled<ItemHandleReplyT>([](auto& b) { b.item_handle = 2; })));
   seeds.push_back(reply_seed("status", filled<StatusReplyT>([](auto& b) {
-    b.status = std::make_unique<MxStatus>(0, MxStatusCategory::Warning, MxStatusSource::RespondingNmx, 7);
-  })));
+                               b.status = std::make_unique<MxStatus>(0, MxStatusCategory::Warning,
+                                                                     MxStatusSource::RespondingNmx, 7);
+                             })));
   seeds.push_back(reply_seed("user_id", filled<UserIdReplyT>([](auto& b) { b.user_id = 5; })));
   seeds.push_back(reply_seed("write_accepted", filled<WriteAcceptedT>([](auto& b) { b.write_id = 99; })));
   BatchReplyT batch;

@@ -13,8 +13,8 @@
 #include <mxgw/transport/frame_verifier.h>
 
 #include "engine/client/client_messages.h"
-#include "engine/gateway/client_replies.h"
 #include "engine/core/worker_messages.h"
+#include "engine/gateway/client_replies.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace {

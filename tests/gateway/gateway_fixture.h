@@ -13,9 +13,9 @@
 
 #include "engine/client/gateway_client.h"
 #include "engine/gateway/gateway.h"
-#include "tools/mxgw/key_store.h"
 #include "tests/support/await.h"
 #include "tests/support/stream_counters.h"
+#include "tools/mxgw/key_store.h"
 
 namespace mxgw::testing {
 

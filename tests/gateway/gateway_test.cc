@@ -3,9 +3,9 @@
 // million events to a slow subscriber, the other policies, resume after a dropped
 // connection, and hostile input.
 
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -152,7 +152,8 @@ TEST_F(GatewayTest, DisconnectPolicyClosesTheSlowSubscriberWithAReason) {
   auto feeder = connect(alice_key_);
   const auto opened = await(feeder->open_session({.backend_options = {{"rate_ms", "1"}, {"tags", "Line:2000"}}}));
   ASSERT_TRUE(opened.ok());
-  const auto subscribed = await(slow->subscribe(opened.value.session_id, {.policy = proto::DeliveryPolicy::Disconnect}));
+  const auto subscribed =
+      await(slow->subscribe(opened.value.session_id, {.policy = proto::DeliveryPolicy::Disconnect}));
   ASSERT_TRUE(subscribed.ok()) << subscribed.status.to_string();
   stream_counters(*feeder, opened.value.session_id, 2000);
   // Do not poll until the gateway has given up on this subscriber (not on the
@@ -195,7 +196,8 @@ TEST_P(LossyPolicyTest, GapsAccountForEverythingNotDelivered) {
   stream_counters(*feeder, opened.value.session_id, 2000);
   const auto& metrics = gateway_->manager().metrics();
   auto not_delivered = [&] {
-    return GetParam() == proto::DeliveryPolicy::DropOldest ? metrics.dropped_events.load() : metrics.conflated_events.load();
+    return GetParam() == proto::DeliveryPolicy::DropOldest ? metrics.dropped_events.load()
+                                                           : metrics.conflated_events.load();
   };
   // Hold still: once this client's stream has stalled, let the session run on far
   // beyond what the gateway's ring holds, so that the policy has to act.
@@ -289,7 +291,9 @@ class RawConnection {
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   }
   ~RawConnection() { ::close(fd_); }
-  void send(const void* data, size_t size) { EXPECT_EQ(::send(fd_, data, size, MSG_NOSIGNAL), static_cast<ssize_t>(size)); }
+  void send(const void* data, size_t size) {
+    EXPECT_EQ(::send(fd_, data, size, MSG_NOSIGNAL), static_cast<ssize_t>(size));
+  }
   // Everything until the gateway closes the connection (or 10 s pass).
   std::string read_to_end() {
     std::string all;
@@ -313,9 +317,8 @@ ErrorCode error_code_in(const std::string& bytes) {
   if (!transport::decode_frame_header(reinterpret_cast<const std::byte*>(bytes.data()), 1u << 20, &header).is_ok()) {
     return ErrorCode::None;
   }
-  transport::SharedBytes payload =
-      transport::copy_to_slab({reinterpret_cast<const std::byte*>(bytes.data()) + transport::kFrameHeaderSize,
-                               header.payload_length});
+  transport::SharedBytes payload = transport::copy_to_slab(
+      {reinterpret_cast<const std::byte*>(bytes.data()) + transport::kFrameHeaderSize, header.payload_length});
   const auto* frame = flatbuffers::GetRoot<proto::ClientFrame>(payload.u8());
   return frame->message_type() == proto::ClientMessage::Error ? frame->message_as_Error()->code() : ErrorCode::None;
 }
@@ -350,8 +353,9 @@ TEST_F(GatewayTest, HostileInputGetsAnErrorAndOnlyThatConnectionCloses) {
     transport::PayloadBuilder builder;
     auto& fbb = builder.fbb();
     const auto list = proto::CreateListSessions(fbb);
-    const auto payload = builder.finish(proto::CreateClientFrame(fbb, 7, proto::ClientMessage::ListSessions, list.Union()),
-                                        proto::ClientFrameIdentifier());
+    const auto payload =
+        builder.finish(proto::CreateClientFrame(fbb, 7, proto::ClientMessage::ListSessions, list.Union()),
+                       proto::ClientFrameIdentifier());
     std::byte header[transport::kFrameHeaderSize];
     transport::encode_frame_header(transport::FrameKind::ClientControl, static_cast<uint32_t>(payload.size()), header);
     early.send(header, sizeof header);

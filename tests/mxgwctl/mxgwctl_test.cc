@@ -231,8 +231,8 @@ TEST_F(MxgwctlTest, KillWithoutAReasonIsAUsageErrorAndKillsNothing) {
 
 TEST_F(MxgwctlTest, AClientKeyIsRefused) {
   const std::string id = open_session();
-  const std::vector<std::vector<std::string>> commands = {{"list"}, {"show", id}, {"kill", id, "--reason", "r"},
-                                                          {"watch", "--count", "1"}};
+  const std::vector<std::vector<std::string>> commands = {
+      {"list"}, {"show", id}, {"kill", id, "--reason", "r"}, {"watch", "--count", "1"}};
   for (const auto& command : commands) {
     std::vector<std::string> args = {"--admin", admin_address_, "--key", client_key_};
     args.insert(args.end(), command.begin(), command.end());

@@ -58,14 +58,14 @@ TEST(MetricsText, QuantilesInterpolateInsideTheirBucket) {
 }
 
 TEST(KeyNumbers, PickedFromTheDaemonsNames) {
-  const std::vector<KeyNumber> numbers = key_numbers(Metrics::parse(
-      "mxgw_sessions_open 3\n"
-      "mxgw_sessions_killed_total 2\n"
-      "mxgw_sessions_faulted_total{code=\"None\"} 0\n"
-      "mxgw_sessions_faulted_total{code=\"SessionFaulted\"} 4\n"
-      "mxgw_sessions_faulted_total{code=\"OpenFailed\"} 1\n"
-      "mxgw_events_not_delivered_total{policy=\"drop-oldest\"} 7\n"
-      "mxgw_events_not_delivered_total{policy=\"conflate\"} 8\n"));
+  const std::vector<KeyNumber> numbers =
+      key_numbers(Metrics::parse("mxgw_sessions_open 3\n"
+                                 "mxgw_sessions_killed_total 2\n"
+                                 "mxgw_sessions_faulted_total{code=\"None\"} 0\n"
+                                 "mxgw_sessions_faulted_total{code=\"SessionFaulted\"} 4\n"
+                                 "mxgw_sessions_faulted_total{code=\"OpenFailed\"} 1\n"
+                                 "mxgw_events_not_delivered_total{policy=\"drop-oldest\"} 7\n"
+                                 "mxgw_events_not_delivered_total{policy=\"conflate\"} 8\n"));
   EXPECT_EQ(find_key_number(numbers, "sessions_open"), 3);
   EXPECT_EQ(find_key_number(numbers, "sessions_killed"), 2);
   EXPECT_EQ(find_key_number(numbers, "sessions_faulted"), 5);

@@ -20,7 +20,10 @@ std::vector<int32_t> stream_counters(client::GatewayClient& c, const std::string
   add.body.Set(proto::AddItemsT{});
   add.body.AsAddItems()->server_handle = server;
   for (int i = 0; i < count; ++i) {
-    add.body.AsAddItems()->item_defs.push_back("Line_" + std::string(i < 10 ? "00" : i < 100 ? "0" : "") +
+    add.body.AsAddItems()->item_defs.push_back("Line_" +
+                                               std::string(i < 10    ? "00"
+                                                           : i < 100 ? "0"
+                                                                     : "") +
                                                std::to_string(i) + ".Counter");
   }
   const auto added = await(c.invoke(session_id, add));

@@ -47,7 +47,8 @@ void run_until(uv_loop_t* loop, const std::function<bool()>& done, uint64_t dead
   uv_timer_init(loop, &deadline);
   bool expired = false;
   deadline.data = &expired;
-  uv_timer_start(&deadline, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, deadline_ms, 0);
+  uv_timer_start(
+      &deadline, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, deadline_ms, 0);
   while (!done() && !expired) uv_run(loop, UV_RUN_ONCE);
   uv_close(reinterpret_cast<uv_handle_t*>(&deadline), nullptr);
   uv_run(loop, UV_RUN_NOWAIT);
@@ -68,10 +69,10 @@ struct Receiver : StreamEndpoint::Handler {
   void on_frame(StreamEndpoint& endpoint, Frame&& frame) override {
     const auto* prefix = client_event_prefix(frame.payload);
     const SharedBytes& original = originals[prefix->first_seq() % originals.size()];
-    const bool intact = frame.kind == FrameKind::ClientEvents && prefix->first_seq() == next_seq &&
-                        frame.payload.size() == kClientEventPrefixSize + original.size() &&
-                        std::memcmp(frame.payload.data() + kClientEventPrefixSize, original.data(),
-                                    original.size()) == 0;
+    const bool intact =
+        frame.kind == FrameKind::ClientEvents && prefix->first_seq() == next_seq &&
+        frame.payload.size() == kClientEventPrefixSize + original.size() &&
+        std::memcmp(frame.payload.data() + kClientEventPrefixSize, original.data(), original.size()) == 0;
     if (!intact) ++mismatches;
     ++next_seq;
     if (pause_every_so_often && next_seq % 50'000 == 0) {
@@ -80,8 +81,8 @@ struct Receiver : StreamEndpoint::Handler {
       endpoint.pause_reading();
       paused_at = next_seq;
       resume_timer.data = &endpoint;
-      uv_timer_start(&resume_timer, [](uv_timer_t* t) { static_cast<StreamEndpoint*>(t->data)->resume_reading(); },
-                     1, 0);
+      uv_timer_start(
+          &resume_timer, [](uv_timer_t* t) { static_cast<StreamEndpoint*>(t->data)->resume_reading(); }, 1, 0);
     } else if (paused_at == next_seq - 1 && endpoint.reading_paused()) {
       ++delivered_while_paused;
     }

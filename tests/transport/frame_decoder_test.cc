@@ -57,8 +57,8 @@ FrameDecoder::Options small_slabs() {
 // 8-byte boundary, exactly one slab on the wire (1016 + 8), and two bigger than a
 // slab.
 std::vector<Expected> mixed_frames() {
-  const size_t sizes[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 0, 0, 63, 64, 65, 120,
-                          1016, 3, 2000, 5, 0, 255, 256, 1100, 1, 7, 31, 40};
+  const size_t sizes[] = {0,  1,  2,   3,    4, 5,    6, 7, 8,   9,   15,   16, 17, 0,  0, 63,
+                          64, 65, 120, 1016, 3, 2000, 5, 0, 255, 256, 1100, 1,  7,  31, 40};
   std::vector<Expected> frames;
   for (size_t i = 0; i < std::size(sizes); ++i) {
     frames.push_back({kKinds[i % std::size(kKinds)], payload_bytes(i, sizes[i])});
@@ -74,8 +74,8 @@ std::vector<std::byte> stream_of(const std::vector<Expected>& frames) {
 
 ::testing::AssertionResult same_frame(const Expected& want, const Frame& got, size_t index) {
   if (got.kind != want.kind) {
-    return ::testing::AssertionFailure() << "frame " << index << ": kind " << frame_kind_name(got.kind)
-                                         << ", expected " << frame_kind_name(want.kind);
+    return ::testing::AssertionFailure() << "frame " << index << ": kind " << frame_kind_name(got.kind) << ", expected "
+                                         << frame_kind_name(want.kind);
   }
   if (got.payload.size() != want.payload.size()) {
     return ::testing::AssertionFailure() << "frame " << index << ": " << got.payload.size()

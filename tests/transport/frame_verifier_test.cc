@@ -71,15 +71,15 @@ SharedBytes event_batch(const Layout& layout) {
   }
   // Written first, so it sits at the end of the buffer (see the note on strings).
   auto changes_v = layout.changes ? fbb.CreateVectorOfStructs(changes) : 0;
-  const std::vector<p::MxStatus> bad_status = {p::MxStatus(0, p::MxStatusCategory::CommunicationError,
-                                                           p::MxStatusSource::RespondingLmx, 17)};
+  const std::vector<p::MxStatus> bad_status = {
+      p::MxStatus(0, p::MxStatusCategory::CommunicationError, p::MxStatusSource::RespondingLmx, 17)};
 
   std::vector<flatbuffers::Offset<p::DataChangeEvent>> data;
   for (uint32_t position : layout.data) {
     auto text = p::CreateStringValue(fbb, fbb.CreateString("open"));
     auto value = p::CreateValue(fbb, p::MxDataType::String, false, p::ValueData::StringValue, text.Union());
-    data.push_back(p::CreateDataChangeEvent(fbb, position, 1, 7, value, 0x40, 1234,
-                                            fbb.CreateVectorOfStructs(bad_status)));
+    data.push_back(
+        p::CreateDataChangeEvent(fbb, position, 1, 7, value, 0x40, 1234, fbb.CreateVectorOfStructs(bad_status)));
   }
   std::vector<flatbuffers::Offset<p::BufferedDataChangeEvent>> buffered;
   for (uint32_t position : layout.buffered) {
@@ -225,8 +225,8 @@ TEST(FrameVerifierRefuses, EveryTruncationOfAValidPayload) {
 
 TEST(FrameVerifierRefuses, Garbage) {
   std::mt19937_64 rng(7);
-  for (FrameKind kind : {FrameKind::WorkerControl, FrameKind::Events, FrameKind::ClientControl,
-                         FrameKind::ClientEvents}) {
+  for (FrameKind kind :
+       {FrameKind::WorkerControl, FrameKind::Events, FrameKind::ClientControl, FrameKind::ClientEvents}) {
     for (int round = 0; round < 500; ++round) {
       std::vector<std::byte> junk(rng() % 400);
       for (std::byte& b : junk) b = std::byte(static_cast<uint8_t>(rng()));
@@ -280,9 +280,8 @@ TEST(FrameVerifierRefuses, APayloadUnderAnotherKindsIdentifier) {
   const struct {
     FrameKind kind;
     const SharedBytes& payload;
-  } cases[] = {{FrameKind::WorkerControl, batch},  {FrameKind::ClientControl, batch},
-               {FrameKind::Events, worker},        {FrameKind::ClientControl, worker},
-               {FrameKind::WorkerControl, client}, {FrameKind::Events, client}};
+  } cases[] = {{FrameKind::WorkerControl, batch},  {FrameKind::ClientControl, batch},  {FrameKind::Events, worker},
+               {FrameKind::ClientControl, worker}, {FrameKind::WorkerControl, client}, {FrameKind::Events, client}};
   for (const auto& c : cases) {
     const Status status = verify_payload(c.kind, c.payload.bytes());
     ASSERT_TRUE(refused(status)) << frame_kind_name(c.kind);
@@ -321,15 +320,15 @@ SharedBytes misaligned_changes() {
   std::vector<uint8_t> bytes(64, 0);
   auto put32 = [&](size_t at, uint32_t v) { std::memcpy(&bytes[at], &v, 4); };
   auto put16 = [&](size_t at, uint16_t v) { std::memcpy(&bytes[at], &v, 2); };
-  put32(0, 16);                               // root table at 16
-  std::memcpy(&bytes[4], "MXEV", 4);          // file identifier
-  put16(8, 8);                                // vtable at 8: its size,
-  put16(10, 8);                               // the table's size,
-  put16(12, 0);                               // worker_time_ns absent,
-  put16(14, 4);                               // changes at table + 4
-  put32(16, 8);                               // table: its vtable is 8 bytes before it
-  put32(20, 4);                               // changes: vector at 20 + 4
-  put32(24, 1);                               // one element, at 28: 4 bytes off
+  put32(0, 16);                       // root table at 16
+  std::memcpy(&bytes[4], "MXEV", 4);  // file identifier
+  put16(8, 8);                        // vtable at 8: its size,
+  put16(10, 8);                       // the table's size,
+  put16(12, 0);                       // worker_time_ns absent,
+  put16(14, 4);                       // changes at table + 4
+  put32(16, 8);                       // table: its vtable is 8 bytes before it
+  put32(20, 4);                       // changes: vector at 20 + 4
+  put32(24, 1);                       // one element, at 28: 4 bytes off
   const p::DataChange change(1, 2, 0xC0, p::MxDataType::Double, 0, 1234, 0.5);
   std::memcpy(&bytes[28], &change, sizeof change);
   return copy_to_slab(std::as_bytes(std::span(bytes)));
@@ -364,14 +363,14 @@ TEST(FrameVerifierRefuses, AUnionThatNamesAKindButCarriesNoValue) {
   write = p::CreateWrite(fbb, 1, 2, value_without_payload(fbb));
   command = p::CreateCommand(fbb, 1, p::CommandBody::Write, write.Union());
   auto invoke = p::CreateInvoke(fbb, fbb.CreateString("session-1"), command);
-  const SharedBytes from_client =
-      builder.finish(p::CreateClientFrame(fbb, 3, p::ClientMessage::Invoke, invoke.Union()), p::ClientFrameIdentifier());
+  const SharedBytes from_client = builder.finish(p::CreateClientFrame(fbb, 3, p::ClientMessage::Invoke, invoke.Union()),
+                                                 p::ClientFrameIdentifier());
   p::ReplyBuilder reply(fbb);
   reply.add_correlation_id(1);
   reply.add_body_type(p::ReplyBody::StatusReply);
   const auto empty_reply = reply.Finish();
-  const SharedBytes from_worker =
-      builder.finish(p::CreateWorkerFrame(fbb, p::WorkerMessage::Reply, empty_reply.Union()), p::WorkerFrameIdentifier());
+  const SharedBytes from_worker = builder.finish(
+      p::CreateWorkerFrame(fbb, p::WorkerMessage::Reply, empty_reply.Union()), p::WorkerFrameIdentifier());
   auto change = p::CreateDataChangeEvent(fbb, 0, 1, 2, value_without_payload(fbb), 0xC0, 1234);
   auto batch = p::CreateEventBatch(fbb, 555, 0, fbb.CreateVector(&change, 1));
   const SharedBytes events = builder.finish(batch, p::EventBatchIdentifier());

@@ -53,16 +53,16 @@ TEST(Slab, FreedExactlyWhenTheLastHolderDrops) {
   ASSERT_TRUE(original);
   EXPECT_EQ(Slab::live_count(), before + 1);
 
-  SharedBytes copy = original;                   // +1
-  SharedBytes moved = std::move(copy);           // steals: no change
-  EXPECT_FALSE(copy);                            // a moved-from holder holds nothing
-  SharedBytes slice = original.slice(2, 5);      // +1
+  SharedBytes copy = original;                     // +1
+  SharedBytes moved = std::move(copy);             // steals: no change
+  EXPECT_FALSE(copy);                              // a moved-from holder holds nothing
+  SharedBytes slice = original.slice(2, 5);        // +1
   SharedBytes slice_of_slice = slice.slice(1, 2);  // +1
   SharedBytes assigned;
-  assigned = slice;                              // +1
-  assigned = assigned;                           // self-assignment changes nothing
+  assigned = slice;     // +1
+  assigned = assigned;  // self-assignment changes nothing
   SharedBytes swapped;
-  swapped.swap(moved);                           // no change
+  swapped.swap(moved);  // no change
   EXPECT_FALSE(moved);
 
   EXPECT_EQ(slice.size(), 5u);

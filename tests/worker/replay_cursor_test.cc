@@ -86,8 +86,7 @@ TEST(ReplayCursor, BudgetsLoseAndRepeatNoRow) {
   }
   for (std::size_t i = 0; i < times.size(); ++i) {
     const std::uint64_t pass = i / 1000;
-    EXPECT_EQ(times[i], r.samples()[i % 1000].time_ns +
-                            static_cast<std::int64_t>(pass) * r.loop_period_ns());
+    EXPECT_EQ(times[i], r.samples()[i % 1000].time_ns + static_cast<std::int64_t>(pass) * r.loop_period_ns());
   }
 }
 

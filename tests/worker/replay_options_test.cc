@@ -11,9 +11,7 @@ namespace {
 
 using worker::OptionPair;
 
-worker::Status parse(std::vector<OptionPair> pairs, ReplayOptions* out) {
-  return parse_replay_options(pairs, out);
-}
+worker::Status parse(std::vector<OptionPair> pairs, ReplayOptions* out) { return parse_replay_options(pairs, out); }
 
 TEST(ReplayOptions, DefaultsAndForms) {
   ReplayOptions options;

@@ -94,7 +94,8 @@ TEST(ReplayRecording, ErrorsNameLineAndFault) {
       {"1,a,1,good\n", "line 1: bad quality 'good'"},
       {"1,a,1,192,Time\n", "line 1: bad type 'Time'"},
       {"1,a,,192\n", "line 1: empty value for new tag 'a'"},
-      {"1,a,true,192\n#\n2,a,2,192\n", "line 3: value '2' is not a valid Boolean, the type of tag 'a' (fixed on line 1)"},
+      {"1,a,true,192\n#\n2,a,2,192\n",
+       "line 3: value '2' is not a valid Boolean, the type of tag 'a' (fixed on line 1)"},
       {"1,a,1,192\n2,a,abc,192\n", "line 2: value 'abc' is not a valid Integer"},
       {"1,a,1,192,Integer\n2,a,2.5,192\n", "line 2: value '2.5' is not a valid Integer"},
       {"1,a,1,192\n2,a,1,192,Double\n", "line 2: type Double disagrees with tag 'a'"},
@@ -128,7 +129,8 @@ TEST(ReplayRecording, ReadsFilesAndPrefixesErrorsWithThePath) {
   }
   Recording r;
   worker::Status status = read_recording_file(path, &r);
-  EXPECT_EQ(status.message(), path + ": line 3: value 'x' is not a valid Integer, the type of tag 'a' (fixed on line 2)");
+  EXPECT_EQ(status.message(),
+            path + ": line 3: value 'x' is not a valid Integer, the type of tag 'a' (fixed on line 2)");
   {
     std::ofstream file(path, std::ios::binary | std::ios::trunc);
     file << "1,a,1,192\n";

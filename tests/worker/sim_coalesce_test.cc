@@ -31,8 +31,8 @@ TEST(SimCoalesce, KeepsEachItemsNewestAndContinuesUnchanged) {
   options.period_override_ns = kMs;
   options.quality_changes = true;
   Scheduler coalesced(options), reference(options);
-  const char* names[] = {"Line_001.Counter", "Valve_002.Position", "Tank_003.Level",
-                         "Pump_004.Running", "Tank_005.Product"};
+  const char* names[] = {"Line_001.Counter", "Valve_002.Position", "Tank_003.Level", "Pump_004.Running",
+                         "Tank_005.Product"};
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(coalesced.add({1, i}, resolve(names[i]), kT0).is_ok());
     ASSERT_TRUE(reference.add({1, i}, resolve(names[i]), kT0).is_ok());

@@ -54,9 +54,9 @@ TEST(SimGalaxy, EveryTagRoundTripsThroughItsName) {
 
 TEST(SimGalaxy, MalformedNamesAreRefused) {
   Galaxy galaxy;
-  for (const char* name : {"", "Tank", "Tank_042", "Tank_042.", "Tank042.Level", "_042.Level",
-                           "Tank_42.Level", "Tank_0042.Level", "Tank_1234567.Level",
-                           "Tank_04a.Level", "Tank 042.Level", "Tank_042:Level"}) {
+  for (const char* name :
+       {"", "Tank", "Tank_042", "Tank_042.", "Tank042.Level", "_042.Level", "Tank_42.Level", "Tank_0042.Level",
+        "Tank_1234567.Level", "Tank_04a.Level", "Tank 042.Level", "Tank_042:Level"}) {
     TagId tag;
     const worker::Status status = galaxy.resolve(name, &tag);
     EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << name;
@@ -68,16 +68,14 @@ TEST(SimGalaxy, UnknownObjectTypeIsNamed) {
   TagId tag;
   const worker::Status status = Galaxy().resolve("Boiler_001.Level", &tag);
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
-  EXPECT_NE(status.message().find("unknown object type 'Boiler'"), std::string::npos)
-      << status.message();
+  EXPECT_NE(status.message().find("unknown object type 'Boiler'"), std::string::npos) << status.message();
 }
 
 TEST(SimGalaxy, UnknownAttributeListsTheKnownOnes) {
   TagId tag;
   const worker::Status status = Galaxy().resolve("Tank_042.Speed", &tag);
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
-  EXPECT_NE(status.message().find("unknown attribute 'Speed'"), std::string::npos)
-      << status.message();
+  EXPECT_NE(status.message().find("unknown attribute 'Speed'"), std::string::npos) << status.message();
   EXPECT_NE(status.message().find("Level.Setpoint"), std::string::npos) << status.message();
 }
 
@@ -92,8 +90,7 @@ TEST(SimGalaxy, InstancesOutsideTheTagSetAreUnknown) {
   EXPECT_EQ(small.resolve("Tank_010.Level", &tag).code(), StatusCode::kNotFound);
   status = small.resolve("Pump_000.Speed", &tag);
   EXPECT_EQ(status.code(), StatusCode::kNotFound);
-  EXPECT_NE(status.message().find("not in this session's tag set"), std::string::npos)
-      << status.message();
+  EXPECT_NE(status.message().find("not in this session's tag set"), std::string::npos) << status.message();
 }
 
 TEST(SimGalaxy, DefinitionsAreConsistent) {
@@ -102,8 +99,7 @@ TEST(SimGalaxy, DefinitionsAreConsistent) {
       const bool setpoint = a.generator == GeneratorKind::kSetpoint;
       EXPECT_EQ(a.writable, setpoint) << a.name;
       EXPECT_EQ(a.default_period_ns == 0, setpoint) << a.name;
-      EXPECT_EQ(a.data_type == proto::MxDataType::String,
-                a.generator == GeneratorKind::kText || !a.words.empty())
+      EXPECT_EQ(a.data_type == proto::MxDataType::String, a.generator == GeneratorKind::kText || !a.words.empty())
           << a.name;
       if (a.generator == GeneratorKind::kText) {
         EXPECT_FALSE(a.words.empty()) << a.name;

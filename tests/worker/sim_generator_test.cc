@@ -24,12 +24,19 @@ TagId resolve(std::string_view name) {
 double next(ItemState& s) {
   const double* sine = sine_table();
   switch (s.kind) {
-    case GeneratorKind::kCounter: return next_value<GeneratorKind::kCounter>(s, sine);
-    case GeneratorKind::kRamp: return next_value<GeneratorKind::kRamp>(s, sine);
-    case GeneratorKind::kSine: return next_value<GeneratorKind::kSine>(s, sine);
-    case GeneratorKind::kRandomWalk: return next_value<GeneratorKind::kRandomWalk>(s, sine);
-    case GeneratorKind::kToggle: return next_value<GeneratorKind::kToggle>(s, sine);
-    default: ADD_FAILURE() << "not numeric"; return 0;
+    case GeneratorKind::kCounter:
+      return next_value<GeneratorKind::kCounter>(s, sine);
+    case GeneratorKind::kRamp:
+      return next_value<GeneratorKind::kRamp>(s, sine);
+    case GeneratorKind::kSine:
+      return next_value<GeneratorKind::kSine>(s, sine);
+    case GeneratorKind::kRandomWalk:
+      return next_value<GeneratorKind::kRandomWalk>(s, sine);
+    case GeneratorKind::kToggle:
+      return next_value<GeneratorKind::kToggle>(s, sine);
+    default:
+      ADD_FAILURE() << "not numeric";
+      return 0;
   }
 }
 
@@ -38,7 +45,7 @@ ItemState state(std::string_view name, std::uint64_t seed, std::int64_t k) {
 }
 
 const char* const kPureNumeric[] = {"Line_001.Counter", "Valve_013.Position", "Tank_042.Level",
-                                    "Pump_007.Running", "Line_001.Rate", "Pump_999.Starts"};
+                                    "Pump_007.Running", "Line_001.Rate",      "Pump_999.Starts"};
 
 TEST(SimGenerator, SteppingEqualsPositioningDirectly) {
   for (const char* name : kPureNumeric) {
@@ -53,8 +60,8 @@ TEST(SimGenerator, SteppingEqualsPositioningDirectly) {
 }
 
 TEST(SimGenerator, SameSeedSameValuesOtherSeedOtherValues) {
-  for (const char* name : {"Line_001.Counter", "Valve_013.Position", "Tank_042.Level",
-                           "Tank_042.Temperature", "Pump_007.Running"}) {
+  for (const char* name :
+       {"Line_001.Counter", "Valve_013.Position", "Tank_042.Level", "Tank_042.Temperature", "Pump_007.Running"}) {
     ItemState a = state(name, 1, kStartK), b = state(name, 1, kStartK), c = state(name, 2, kStartK);
     int differences = 0;
     for (int i = 0; i < 1000; ++i) {
@@ -82,8 +89,8 @@ TEST(SimGenerator, CounterCountsUpByOne) {
 }
 
 TEST(SimGenerator, ValuesStayInRangeAndType) {
-  for (const char* name : {"Valve_013.Position", "Tank_042.Level", "Tank_042.Temperature",
-                           "Pump_007.Speed", "Line_001.Rate", "Valve_001.Open"}) {
+  for (const char* name : {"Valve_013.Position", "Tank_042.Level", "Tank_042.Temperature", "Pump_007.Speed",
+                           "Line_001.Rate", "Valve_001.Open"}) {
     const AttributeDef& def = attribute(resolve(name));
     ItemState s = state(name, 11, kStartK);
     std::set<double> distinct;

@@ -12,17 +12,14 @@ namespace {
 
 using worker::OptionPair;
 
-worker::Status parse(std::vector<OptionPair> pairs, SimOptions* out) {
-  return parse_sim_options(pairs, out);
-}
+worker::Status parse(std::vector<OptionPair> pairs, SimOptions* out) { return parse_sim_options(pairs, out); }
 
 void expect_rejected(std::string_view key, std::string_view value) {
   SimOptions options;
   options.seed = 77;
   const worker::Status status = parse({{key, value}}, &options);
   EXPECT_EQ(status.code(), worker::StatusCode::kInvalidArgument) << key << "=" << value;
-  EXPECT_NE(status.message().find("'" + std::string(key) + "'"), std::string::npos)
-      << status.message();
+  EXPECT_NE(status.message().find("'" + std::string(key) + "'"), std::string::npos) << status.message();
   EXPECT_EQ(options.seed, 77u) << "left unchanged on error";
 }
 
@@ -38,12 +35,10 @@ TEST(SimOptions, Defaults) {
 
 TEST(SimOptions, AcceptsEveryKey) {
   SimOptions options;
-  ASSERT_TRUE(parse({{"seed", "0xFFFFFFFFFFFFFFFF"},
-                     {"rate_ms", "2.5"},
-                     {"quality_changes", "Yes"},
-                     {"tags", "Tank:200,pump"}},
-                    &options)
-                  .is_ok());
+  ASSERT_TRUE(
+      parse({{"seed", "0xFFFFFFFFFFFFFFFF"}, {"rate_ms", "2.5"}, {"quality_changes", "Yes"}, {"tags", "Tank:200,pump"}},
+            &options)
+          .is_ok());
   EXPECT_EQ(options.seed, ~std::uint64_t{0});
   EXPECT_EQ(options.period_override_ns, 2'500'000);
   EXPECT_TRUE(options.quality_changes);
@@ -58,8 +53,8 @@ TEST(SimOptions, RateBounds) {
   EXPECT_EQ(options.period_override_ns, 1'000'001);
   ASSERT_TRUE(parse({{"rate_ms", "3600000"}}, &options).is_ok());
   EXPECT_EQ(options.period_override_ns, 3'600'000'000'000);
-  for (const char* bad : {"0.5", "0", "3600000.5", "1.0000001", "", "1.", ".5", "-1", "1e3",
-                          " 1", "fast", "99999999999999999999"}) {
+  for (const char* bad :
+       {"0.5", "0", "3600000.5", "1.0000001", "", "1.", ".5", "-1", "1e3", " 1", "fast", "99999999999999999999"}) {
     expect_rejected("rate_ms", bad);
   }
 }
@@ -88,8 +83,8 @@ TEST(SimOptions, TagSets) {
   EXPECT_EQ(options.tags.instances, (std::array<std::uint32_t, 4>{5000, 5000, 5000, 5000}));
   ASSERT_TRUE(parse({{"tags", "Line:1000000"}}, &options).is_ok());
   EXPECT_EQ(options.tags.instances, (std::array<std::uint32_t, 4>{0, 0, 0, 1000000}));
-  for (const char* bad : {"", "0", "1000001", "Tank:0", "Tank:", "Tank:01", "Tank,Tank",
-                          "Boiler", "Tank,", ",Tank", "Tank:5:5"}) {
+  for (const char* bad :
+       {"", "0", "1000001", "Tank:0", "Tank:", "Tank:01", "Tank,Tank", "Boiler", "Tank,", ",Tank", "Tank:5:5"}) {
     expect_rejected("tags", bad);
   }
 }
@@ -98,8 +93,7 @@ TEST(SimOptions, UnknownAndRepeatedKeysAreErrors) {
   SimOptions options;
   worker::Status status = parse({{"sed", "1"}}, &options);
   EXPECT_EQ(status.code(), worker::StatusCode::kInvalidArgument);
-  EXPECT_NE(status.message().find("unknown sim option 'sed'"), std::string::npos)
-      << status.message();
+  EXPECT_NE(status.message().find("unknown sim option 'sed'"), std::string::npos) << status.message();
   status = parse({{"seed", "1"}, {"seed", "2"}}, &options);
   EXPECT_EQ(status.code(), worker::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("'seed' given twice"), std::string::npos) << status.message();

@@ -30,8 +30,8 @@ struct Update {
 class Collector : public StringSink {
  public:
   void on_string_change(const StringChange& c) override {
-    pending_strings_.push_back({c.position, {c.server_handle, c.item_handle, c.quality,
-                                             c.source_time_ns, 0, std::string(c.value)}});
+    pending_strings_.push_back(
+        {c.position, {c.server_handle, c.item_handle, c.quality, c.source_time_ns, 0, std::string(c.value)}});
   }
 
   PollResult poll(Scheduler& s, std::int64_t now, std::size_t budget) {
@@ -46,8 +46,7 @@ class Collector : public StringSink {
         updates.push_back(pending_strings_[next_string++].second);
       } else {
         const proto::DataChange& d = out[next_numeric++];
-        updates.push_back({d.server_handle(), d.item_handle(), d.quality(), d.source_time_ns(),
-                           d.value(), ""});
+        updates.push_back({d.server_handle(), d.item_handle(), d.quality(), d.source_time_ns(), d.value(), ""});
         EXPECT_EQ(d.data_type(), types[d.item_handle()]);
       }
     }
@@ -168,8 +167,8 @@ TEST(SimScheduler, ItemsAddedAndRemovedMidSlotKeepTheirSequences) {
   std::map<std::int32_t, std::int64_t> added_at;
   std::int32_t next_handle = 1;
   std::vector<std::int32_t> live;
-  const TagId tags[] = {resolve("Line_001.Counter"), resolve("Tank_001.Level"),
-                        resolve("Line_002.Batch"), resolve("Pump_003.Speed")};
+  const TagId tags[] = {resolve("Line_001.Counter"), resolve("Tank_001.Level"), resolve("Line_002.Batch"),
+                        resolve("Pump_003.Speed")};
   std::int64_t now = kT0;
   for (int round = 0; round < 400; ++round) {
     now += kMs / 3;

@@ -110,7 +110,8 @@ TEST_F(WorkerBackendsTest, ReplayDeliversRowsInOrderWithRecordedTimestamps) {
     return std::pair{proto::CommandBody::AdviseItems, proto::CreateAdviseItems(fbb, server, items).Union()};
   });
   ASSERT_EQ(advised.error, CommandError::None);
-  ASSERT_TRUE(run_until([&] { return count_of(counter, Kind::NumericChange) == 20 && count_of(batch, Kind::DataChange) == 4; }));
+  ASSERT_TRUE(run_until(
+      [&] { return count_of(counter, Kind::NumericChange) == 20 && count_of(batch, Kind::DataChange) == 4; }));
   const auto counts = events_of(counter, Kind::NumericChange);
   for (int i = 0; i < 20; ++i) {
     EXPECT_EQ(counts[i].number, i);
@@ -130,7 +131,8 @@ TEST_F(WorkerBackendsTest, ReplayDeliversRowsInOrderWithRecordedTimestamps) {
     }
   }
   const CommandAnswer unknown = invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
-    return std::pair{proto::CommandBody::AddItem, proto::CreateAddItem(fbb, server, fbb.CreateString("Tank_001.Level")).Union()};
+    return std::pair{proto::CommandBody::AddItem,
+                     proto::CreateAddItem(fbb, server, fbb.CreateString("Tank_001.Level")).Union()};
   });
   EXPECT_EQ(unknown.error, CommandError::UnknownTag);
   EXPECT_EQ(write_double(server, counter, 1).error, CommandError::ReadOnly);
@@ -157,13 +159,16 @@ TEST_F(WorkerBackendsTest, BackpressureStopsTheWorkerAndCoalescingIsReported) {
   ASSERT_TRUE(start(launch("sim", {{"rate_ms", "1"}, {"tags", "Line:20000"}})));
   const int32_t server = register_client();
   std::vector<std::string> tags;
-  for (int i = 0; i < 20000; ++i) tags.push_back("Line_" + std::string(i < 10 ? "00" : i < 100 ? "0" : "") + std::to_string(i) + ".Counter");
+  for (int i = 0; i < 20000; ++i)
+    tags.push_back("Line_" + std::string(i < 10 ? "00" : i < 100 ? "0" : "") + std::to_string(i) + ".Counter");
   const CommandAnswer added = invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
-    return std::pair{proto::CommandBody::AddItems, proto::CreateAddItems(fbb, server, fbb.CreateVectorOfStrings(tags)).Union()};
+    return std::pair{proto::CommandBody::AddItems,
+                     proto::CreateAddItems(fbb, server, fbb.CreateVectorOfStrings(tags)).Union()};
   });
   ASSERT_EQ(added.handles.size(), tags.size());
   invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
-    return std::pair{proto::CommandBody::AdviseItems, proto::CreateAdviseItems(fbb, server, fbb.CreateVector(added.handles)).Union()};
+    return std::pair{proto::CommandBody::AdviseItems,
+                     proto::CreateAdviseItems(fbb, server, fbb.CreateVector(added.handles)).Union()};
   });
   // Stop reading until the kernel holds a backlog the worker cannot get rid of, then
   // read again; repeat until the worker has had to block and says what it merged.
@@ -230,7 +235,8 @@ TEST_F(PluginTest, ExamplePluginServesReadsAndWrites) {
   EXPECT_EQ(write_double(server, seconds, 1).error, CommandError::ReadOnly);
 
   const CommandAnswer unknown = invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
-    return std::pair{proto::CommandBody::AddItem, proto::CreateAddItem(fbb, server, fbb.CreateString("Clock.Minutes")).Union()};
+    return std::pair{proto::CommandBody::AddItem,
+                     proto::CreateAddItem(fbb, server, fbb.CreateString("Clock.Minutes")).Union()};
   });
   EXPECT_EQ(unknown.error, CommandError::UnknownTag);
   EXPECT_NE(unknown.message.find("Clock.Minutes"), std::string::npos) << unknown.message;

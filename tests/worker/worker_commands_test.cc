@@ -20,12 +20,18 @@ class WorkerCommandsTest : public WorkerFixture {
   CommandAnswer item_command(CommandBody type, int32_t server, int32_t item) {
     return invoke([&](flatbuffers::FlatBufferBuilder& fbb) -> std::pair<CommandBody, flatbuffers::Offset<void>> {
       switch (type) {
-        case CommandBody::RemoveItem: return {type, proto::CreateRemoveItem(fbb, server, item).Union()};
-        case CommandBody::UnAdvise: return {type, proto::CreateUnAdvise(fbb, server, item).Union()};
-        case CommandBody::Suspend: return {type, proto::CreateSuspend(fbb, server, item).Union()};
-        case CommandBody::Activate: return {type, proto::CreateActivate(fbb, server, item).Union()};
-        case CommandBody::AdviseSupervisory: return {type, proto::CreateAdviseSupervisory(fbb, server, item).Union()};
-        default: return {CommandBody::Advise, proto::CreateAdvise(fbb, server, item).Union()};
+        case CommandBody::RemoveItem:
+          return {type, proto::CreateRemoveItem(fbb, server, item).Union()};
+        case CommandBody::UnAdvise:
+          return {type, proto::CreateUnAdvise(fbb, server, item).Union()};
+        case CommandBody::Suspend:
+          return {type, proto::CreateSuspend(fbb, server, item).Union()};
+        case CommandBody::Activate:
+          return {type, proto::CreateActivate(fbb, server, item).Union()};
+        case CommandBody::AdviseSupervisory:
+          return {type, proto::CreateAdviseSupervisory(fbb, server, item).Union()};
+        default:
+          return {CommandBody::Advise, proto::CreateAdvise(fbb, server, item).Union()};
       }
     });
   }
@@ -40,9 +46,9 @@ class WorkerCommandsTest : public WorkerFixture {
 
   CommandAnswer authenticate(int32_t server, const std::string& user, const std::string& password) {
     return invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
-      return std::pair{CommandBody::AuthenticateUser,
-                       proto::CreateAuthenticateUser(fbb, server, fbb.CreateString(user), fbb.CreateString(password))
-                           .Union()};
+      return std::pair{
+          CommandBody::AuthenticateUser,
+          proto::CreateAuthenticateUser(fbb, server, fbb.CreateString(user), fbb.CreateString(password)).Union()};
     });
   }
 
@@ -55,7 +61,9 @@ class WorkerCommandsTest : public WorkerFixture {
     });
   }
 
-  size_t changes_of(int32_t item) const { return count_of(item, Kind::NumericChange) + count_of(item, Kind::DataChange); }
+  size_t changes_of(int32_t item) const {
+    return count_of(item, Kind::NumericChange) + count_of(item, Kind::DataChange);
+  }
 };
 
 TEST_F(WorkerCommandsTest, CommandBeforeRegisterIsRefused) {
@@ -119,9 +127,9 @@ TEST_F(WorkerCommandsTest, UnknownTagsAreRefusedWithTheReason) {
 TEST_F(WorkerCommandsTest, RelativeItemDefinitionsResolveAgainstTheirContext) {
   const int32_t server = register_client();
   const CommandAnswer a = invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
-    return std::pair{CommandBody::AddItem2, proto::CreateAddItem2(fbb, server, fbb.CreateString("me.Level"),
-                                                                  fbb.CreateString("Tank_042"))
-                                                .Union()};
+    return std::pair{
+        CommandBody::AddItem2,
+        proto::CreateAddItem2(fbb, server, fbb.CreateString("me.Level"), fbb.CreateString("Tank_042")).Union()};
   });
   EXPECT_EQ(a.error, CommandError::None) << a.message;
 }
@@ -167,9 +175,9 @@ TEST_F(WorkerCommandsTest, SecuredWritesNeedAuthenticatedUsers) {
   EXPECT_EQ(write_secured(server, setpoint, user.handle, 0, 10).error, CommandError::None);
 
   const CommandAnswer by_guid = invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
-    return std::pair{CommandBody::ArchestrAUserToId,
-                     proto::CreateArchestrAUserToId(fbb, server, fbb.CreateString("6f1c0e2a-0001-4d6e-9a41-6d78677730a1"))
-                         .Union()};
+    return std::pair{
+        CommandBody::ArchestrAUserToId,
+        proto::CreateArchestrAUserToId(fbb, server, fbb.CreateString("6f1c0e2a-0001-4d6e-9a41-6d78677730a1")).Union()};
   });
   EXPECT_EQ(by_guid.error, CommandError::None);
   EXPECT_EQ(by_guid.handle, user.handle);
@@ -211,7 +219,8 @@ TEST_F(WorkerCommandsTest, BufferedItemsDeliverSamplesAtTheInterval) {
   });
   ASSERT_EQ(added.error, CommandError::None) << added.message;
   const CommandAnswer interval = invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
-    return std::pair{CommandBody::SetBufferedUpdateInterval, proto::CreateSetBufferedUpdateInterval(fbb, server, 50).Union()};
+    return std::pair{CommandBody::SetBufferedUpdateInterval,
+                     proto::CreateSetBufferedUpdateInterval(fbb, server, 50).Union()};
   });
   EXPECT_EQ(interval.error, CommandError::None);
   advise(server, added.handle);
@@ -223,7 +232,8 @@ TEST_F(WorkerCommandsTest, BufferedItemsDeliverSamplesAtTheInterval) {
   EXPECT_EQ(count_of(added.handle, Kind::NumericChange), 0u);
 
   const CommandAnswer bad_interval = invoke([&](flatbuffers::FlatBufferBuilder& fbb) {
-    return std::pair{CommandBody::SetBufferedUpdateInterval, proto::CreateSetBufferedUpdateInterval(fbb, server, 0).Union()};
+    return std::pair{CommandBody::SetBufferedUpdateInterval,
+                     proto::CreateSetBufferedUpdateInterval(fbb, server, 0).Union()};
   });
   EXPECT_EQ(bad_interval.error, CommandError::InvalidArgument);
 }

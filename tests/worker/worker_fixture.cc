@@ -71,8 +71,10 @@ bool WorkerPeer::run_until(const std::function<bool()>& done, uint64_t timeout_m
   uv_timer_init(peer_loop_, &tick);
   bool expired = false;
   deadline.data = &expired;
-  uv_timer_start(&deadline, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, timeout_ms, 0);
-  uv_timer_start(&tick, [](uv_timer_t*) {}, 1, 1);
+  uv_timer_start(
+      &deadline, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, timeout_ms, 0);
+  uv_timer_start(
+      &tick, [](uv_timer_t*) {}, 1, 1);
   while (!done() && !expired) uv_run(peer_loop_, UV_RUN_ONCE);
   uv_close(reinterpret_cast<uv_handle_t*>(&deadline), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&tick), nullptr);
@@ -100,10 +102,18 @@ void WorkerPeer::on_reply(engine::WorkerLink&, const proto::Reply& reply, const 
   if (reply.status()) a.status = *reply.status();
   a.body = reply.body_type();
   switch (reply.body_type()) {
-    case proto::ReplyBody::ServerHandleReply: a.handle = reply.body_as_ServerHandleReply()->server_handle(); break;
-    case proto::ReplyBody::ItemHandleReply: a.handle = reply.body_as_ItemHandleReply()->item_handle(); break;
-    case proto::ReplyBody::UserIdReply: a.handle = reply.body_as_UserIdReply()->user_id(); break;
-    case proto::ReplyBody::WriteAccepted: a.write_id = reply.body_as_WriteAccepted()->write_id(); break;
+    case proto::ReplyBody::ServerHandleReply:
+      a.handle = reply.body_as_ServerHandleReply()->server_handle();
+      break;
+    case proto::ReplyBody::ItemHandleReply:
+      a.handle = reply.body_as_ItemHandleReply()->item_handle();
+      break;
+    case proto::ReplyBody::UserIdReply:
+      a.handle = reply.body_as_UserIdReply()->user_id();
+      break;
+    case proto::ReplyBody::WriteAccepted:
+      a.write_id = reply.body_as_WriteAccepted()->write_id();
+      break;
     case proto::ReplyBody::BatchReply: {
       const auto* batch = reply.body_as_BatchReply();
       if (batch->handles()) a.handles.assign(batch->handles()->begin(), batch->handles()->end());
@@ -112,27 +122,30 @@ void WorkerPeer::on_reply(engine::WorkerLink&, const proto::Reply& reply, const 
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 
 void WorkerPeer::on_events(engine::WorkerLink&, transport::Frame&& frame) {
   const proto::EventBatch* batch = transport::event_batch(frame.payload);
   coalesced_ += batch->coalesced_changes();
-  const int64_t received_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                  std::chrono::steady_clock::now().time_since_epoch())
-                                  .count();
+  const int64_t received_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
   transport::EventCursor cursor(*batch);
   transport::EventRef ref;
   using Kind = transport::EventRef::Kind;
   while (cursor.next(&ref)) {
     SeenEvent e;
     e.kind = ref.kind;
-    auto status_ok = [](const auto* statuses) { return !statuses || statuses->size() == 0 || statuses->Get(0)->success() != 0; };
+    auto status_ok = [](const auto* statuses) {
+      return !statuses || statuses->size() == 0 || statuses->Get(0)->success() != 0;
+    };
     switch (ref.kind) {
       case Kind::NumericChange: {
         const auto* c = ref.numeric();
-        e = {ref.kind, c->server_handle(), c->item_handle(), c->data_type(), c->value(), {}, c->quality(), c->source_time_ns()};
+        e = {ref.kind, c->server_handle(), c->item_handle(),   c->data_type(), c->value(),
+             {},       c->quality(),       c->source_time_ns()};
         break;
       }
       case Kind::DataChange: {
@@ -165,7 +178,8 @@ void WorkerPeer::on_events(engine::WorkerLink&, transport::Frame&& frame) {
         break;
       }
       case Kind::OperationComplete:
-      case Kind::SessionState: break;
+      case Kind::SessionState:
+        break;
     }
     e.received_ns = received_ns;
     events_.push_back(std::move(e));

@@ -36,7 +36,7 @@ struct SeenEvent {
   int64_t source_time_ns = 0;
   uint64_t write_id = 0;
   bool success = true;
-  size_t samples = 0;  // buffered changes
+  size_t samples = 0;       // buffered changes
   int64_t received_ns = 0;  // steady clock, when the frame reached the test
 };
 

@@ -87,8 +87,8 @@ class RawGatewayTest : public WorkerFixture, transport::StreamEndpoint::Handler 
         },
         &status);
     ASSERT_TRUE(status.is_ok()) << status.to_string();
-    std::vector<std::string> args = {worker_path(), "--endpoint", socket, "--session-id", "session-raw", "--backend",
-                                     "sim"};
+    std::vector<std::string> args = {worker_path(), "--endpoint", socket, "--session-id",
+                                     "session-raw", "--backend",  "sim"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -12,19 +12,27 @@ namespace {
 
 const char* policy_name(int policy) {
   switch (policy) {
-    case MXGW_POLICY_CONFLATE: return "conflate";
-    case MXGW_POLICY_DROP_OLDEST: return "drop-oldest";
-    case MXGW_POLICY_DISCONNECT: return "disconnect";
-    default: return "lossless";
+    case MXGW_POLICY_CONFLATE:
+      return "conflate";
+    case MXGW_POLICY_DROP_OLDEST:
+      return "drop-oldest";
+    case MXGW_POLICY_DISCONNECT:
+      return "disconnect";
+    default:
+      return "lossless";
   }
 }
 
 std::string duration_text(uint64_t ns) {
   char text[32];
-  if (ns >= 1'000'000'000) std::snprintf(text, sizeof text, "%.2f s", static_cast<double>(ns) / 1e9);
-  else if (ns >= 1'000'000) std::snprintf(text, sizeof text, "%.2f ms", static_cast<double>(ns) / 1e6);
-  else if (ns >= 1'000) std::snprintf(text, sizeof text, "%.1f us", static_cast<double>(ns) / 1e3);
-  else std::snprintf(text, sizeof text, "%llu ns", static_cast<unsigned long long>(ns));
+  if (ns >= 1'000'000'000)
+    std::snprintf(text, sizeof text, "%.2f s", static_cast<double>(ns) / 1e9);
+  else if (ns >= 1'000'000)
+    std::snprintf(text, sizeof text, "%.2f ms", static_cast<double>(ns) / 1e6);
+  else if (ns >= 1'000)
+    std::snprintf(text, sizeof text, "%.1f us", static_cast<double>(ns) / 1e3);
+  else
+    std::snprintf(text, sizeof text, "%llu ns", static_cast<unsigned long long>(ns));
   return text;
 }
 
@@ -118,7 +126,8 @@ nlohmann::json to_json(const BenchResult& r) {
       {"events_per_s", r.events_per_s},
       {"latency_ns", percentiles_json(r.latency_ns)},
       {"command_rtt_ns", percentiles_json(r.command_rtt_ns)},
-      {"loss", {{"missing", r.missing}, {"announced", r.announced}, {"gap_events", r.gap_events}, {"invalid", r.invalid}}},
+      {"loss",
+       {{"missing", r.missing}, {"announced", r.announced}, {"gap_events", r.gap_events}, {"invalid", r.invalid}}},
       {"errors", r.errors},
       {"first_error", r.first_error},
       {"sessions_open", r.sessions_open},
@@ -145,8 +154,10 @@ bool print_comparison(const nlohmann::json& a, const nlohmann::json& b, std::FIL
     std::string change = "=";
     if (va != vb) {
       char text[32];
-      if (va != 0) std::snprintf(text, sizeof text, "%+.1f%%", (vb - va) / std::fabs(va) * 100.0);
-      else std::snprintf(text, sizeof text, "%+g", vb - va);
+      if (va != 0)
+        std::snprintf(text, sizeof text, "%+.1f%%", (vb - va) / std::fabs(va) * 100.0);
+      else
+        std::snprintf(text, sizeof text, "%+g", vb - va);
       const bool better = metric.higher_is_better ? vb > va : vb < va;
       change = std::string(text) + (better ? " better" : " worse");
     }

@@ -27,13 +27,13 @@ struct BenchResult {
   uint64_t changes = 0;         // data changes among them, each read and checked
   uint64_t batches = 0;
   double events_per_s = 0;
-  Percentiles latency_ns;       // worker timestamp to receipt, per event
-  Percentiles command_rtt_ns;   // commands sent during the window
-  uint64_t missing = 0;         // events lost without an announcement
-  uint64_t announced = 0;       // events a Gap said would not come
+  Percentiles latency_ns;      // worker timestamp to receipt, per event
+  Percentiles command_rtt_ns;  // commands sent during the window
+  uint64_t missing = 0;        // events lost without an announcement
+  uint64_t announced = 0;      // events a Gap said would not come
   uint64_t gap_events = 0;
-  uint64_t invalid = 0;         // changes that failed their check, or duplicates
-  uint64_t errors = 0;          // failed opens or commands, subscriptions ended early
+  uint64_t invalid = 0;  // changes that failed their check, or duplicates
+  uint64_t errors = 0;   // failed opens or commands, subscriptions ended early
   std::string first_error;
   uint32_t sessions_open = 0;
   uint32_t subscriptions = 0;

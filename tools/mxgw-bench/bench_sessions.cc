@@ -61,8 +61,8 @@ bool prepare(mxgw_client* client, const BenchConfig& config, uint32_t index, Ben
     errors.add(failure("AddItems", code));
     return false;
   }
-  if ((code = mxgw_advise_items(out->session, out->server_handle, out->item_handles.data(),
-                                out->item_handles.size(), 0, item_errors.data())) != MXGW_OK) {
+  if ((code = mxgw_advise_items(out->session, out->server_handle, out->item_handles.data(), out->item_handles.size(), 0,
+                                item_errors.data())) != MXGW_OK) {
     errors.add(failure("AdviseItems", code));
     return false;
   }

@@ -19,14 +19,14 @@ namespace mxgw::bench {
 
 // What one consumer thread has read so far.
 struct ReadTotals {
-  uint64_t events = 0;        // sequenced events received
-  uint64_t changes = 0;       // data changes among them
+  uint64_t events = 0;   // sequenced events received
+  uint64_t changes = 0;  // data changes among them
   uint64_t batches = 0;
-  uint64_t invalid = 0;       // changes that failed their check
-  uint64_t missing = 0;       // sequence numbers skipped without an announcement
-  uint64_t announced = 0;     // sequence numbers a Gap announced as not coming
-  uint64_t gap_events = 0;    // Gap announcements
-  double checksum = 0;        // the sum of every numeric value read
+  uint64_t invalid = 0;     // changes that failed their check
+  uint64_t missing = 0;     // sequence numbers skipped without an announcement
+  uint64_t announced = 0;   // sequence numbers a Gap announced as not coming
+  uint64_t gap_events = 0;  // Gap announcements
+  double checksum = 0;      // the sum of every numeric value read
 };
 
 // One subscription as its reader follows it.
@@ -64,8 +64,10 @@ inline void read_batch(const mxgw_batch& batch, FollowedSubscription& followed, 
   if (batch.gap_count) read_gaps(batch, followed, totals);
   if (batch.event_count == 0) return;
   if (followed.next_seq != 0 && batch.first_seq != followed.next_seq) {
-    if (batch.first_seq > followed.next_seq) totals.missing += batch.first_seq - followed.next_seq;
-    else ++totals.invalid;  // a sequence number again: a duplicate
+    if (batch.first_seq > followed.next_seq)
+      totals.missing += batch.first_seq - followed.next_seq;
+    else
+      ++totals.invalid;  // a sequence number again: a duplicate
   }
   followed.next_seq = batch.first_seq + batch.event_count;
   totals.events += batch.event_count;

@@ -36,7 +36,9 @@ class Consumer {
   void follow(mxgw_subscription* subscription, int32_t server_handle) {
     followed_.push_back({subscription, server_handle, 0});
   }
-  void start() { thread_ = std::thread([this] { run(); }); }
+  void start() {
+    thread_ = std::thread([this] { run(); });
+  }
   void begin_measuring() { measuring_.store(true, std::memory_order_release); }
   void stop();
 

@@ -24,15 +24,22 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 Percentiles percentiles_of(const engine::Histogram::Snapshot& snapshot) {
-  return {snapshot.total,           snapshot.percentile(0.50),  snapshot.percentile(0.90),
-          snapshot.percentile(0.99), snapshot.percentile(0.999), snapshot.max()};
+  return {snapshot.total,
+          snapshot.percentile(0.50),
+          snapshot.percentile(0.90),
+          snapshot.percentile(0.99),
+          snapshot.percentile(0.999),
+          snapshot.max()};
 }
 
 std::string rate_text(double per_s) {
   char text[32];
-  if (per_s >= 1e6) std::snprintf(text, sizeof text, "%.2f M/s", per_s / 1e6);
-  else if (per_s >= 1e3) std::snprintf(text, sizeof text, "%.1f k/s", per_s / 1e3);
-  else std::snprintf(text, sizeof text, "%.0f /s", per_s);
+  if (per_s >= 1e6)
+    std::snprintf(text, sizeof text, "%.2f M/s", per_s / 1e6);
+  else if (per_s >= 1e3)
+    std::snprintf(text, sizeof text, "%.1f k/s", per_s / 1e3);
+  else
+    std::snprintf(text, sizeof text, "%.0f /s", per_s);
   return text;
 }
 
@@ -89,8 +96,8 @@ class ProgressLine {
  public:
   explicit ProgressLine(bool enabled) : enabled_(enabled), terminal_(isatty(STDERR_FILENO) != 0) {}
 
-  void show(const char* phase, double elapsed_s, double rate, uint64_t events, size_t sessions,
-            size_t subscriptions, uint64_t errors) {
+  void show(const char* phase, double elapsed_s, double rate, uint64_t events, size_t sessions, size_t subscriptions,
+            uint64_t errors) {
     if (!enabled_) return;
     std::fprintf(stderr, "%s%-9s %6.1f s  %12s  events %14llu  sessions %zu  subscriptions %zu  errors %llu%s",
                  terminal_ ? "\r" : "", phase, elapsed_s, rate_text(rate).c_str(),

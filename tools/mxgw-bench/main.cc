@@ -63,12 +63,15 @@ int main(int argc, char** argv) {
   // A repeated option takes its last value, so that a script's defaults can be
   // overridden by options appended after them (tools/run-main.sh).
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  app.add_option("-t,--target", config.target,
-                 "embedded (an engine in this process), tcp://host:port or unix:///path")
+  app.add_option("-t,--target", config.target, "embedded (an engine in this process), tcp://host:port or unix:///path")
       ->capture_default_str();
   app.add_option("-k,--key", config.api_key, "client API key for a gateway (default: $MXGW_CLIENT_KEY)");
-  app.add_option("-s,--sessions", config.sessions, "sessions to open")->check(CLI::Range(1u, 100000u))->capture_default_str();
-  app.add_option("-i,--items", config.items, "numeric items per session")->check(CLI::Range(1u, 1000000u))->capture_default_str();
+  app.add_option("-s,--sessions", config.sessions, "sessions to open")
+      ->check(CLI::Range(1u, 100000u))
+      ->capture_default_str();
+  app.add_option("-i,--items", config.items, "numeric items per session")
+      ->check(CLI::Range(1u, 1000000u))
+      ->capture_default_str();
   app.add_option("-p,--period-ms", config.update_period_ms, "update period of every item, ms (1 .. 3600000)")
       ->check(CLI::Range(1.0, 3600000.0))
       ->capture_default_str();
@@ -89,7 +92,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 256u))
       ->capture_default_str();
   app.add_flag("--busy-poll", config.busy_poll, "consumers never pause (each takes a whole core)");
-  app.add_option("--commands-per-s", config.commands_per_s, "commands sent during the run to time round trips (0: none)")
+  app.add_option("--commands-per-s", config.commands_per_s,
+                 "commands sent during the run to time round trips (0: none)")
       ->capture_default_str();
   app.add_option("--shards", config.shards, "embedded: engine threads (0: one per core)")->capture_default_str();
   app.add_flag("!--no-progress", config.progress, "no live progress line");

@@ -35,29 +35,47 @@ struct Response {
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Internal Server Error";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Content Too Large";
+    case 503:
+      return "Service Unavailable";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Internal Server Error";
   }
 }
 
 int http_status_of(ErrorCode code) {
   switch (code) {
-    case ErrorCode::NotFound: return 404;
-    case ErrorCode::InvalidArgument: return 400;
-    case ErrorCode::Unauthenticated: return 401;
-    case ErrorCode::PermissionDenied: return 403;
-    case ErrorCode::AlreadyClosed: return 409;
-    case ErrorCode::ShuttingDown: return 503;
-    default: return 500;
+    case ErrorCode::NotFound:
+      return 404;
+    case ErrorCode::InvalidArgument:
+      return 400;
+    case ErrorCode::Unauthenticated:
+      return 401;
+    case ErrorCode::PermissionDenied:
+      return 403;
+    case ErrorCode::AlreadyClosed:
+      return 409;
+    case ErrorCode::ShuttingDown:
+      return 503;
+    default:
+      return 500;
   }
 }
 
@@ -80,8 +98,8 @@ Response error_response(const Status& status) {
 }
 
 Response not_allowed(std::string_view path, std::string_view allow) {
-  Response response = error_response(405, ErrorCode::InvalidArgument,
-                                     std::string(path) + " allows only " + std::string(allow));
+  Response response =
+      error_response(405, ErrorCode::InvalidArgument, std::string(path) + " allows only " + std::string(allow));
   response.extra_headers = "Allow: " + std::string(allow) + "\r\n";
   return response;
 }
@@ -504,8 +522,8 @@ void AdminHttp::Connection::answer(uint64_t number, bool keep_alive, bool http10
   ++requests_;  // a second answer to the same request is ignored
   std::string out = "HTTP/1.1 " + std::to_string(response.status) + ' ' + std::string(reason_phrase(response.status)) +
                     "\r\nContent-Type: " + response.content_type +
-                    "\r\nContent-Length: " + std::to_string(response.body.size()) +
-                    "\r\nCache-Control: no-store\r\n" + response.extra_headers;
+                    "\r\nContent-Length: " + std::to_string(response.body.size()) + "\r\nCache-Control: no-store\r\n" +
+                    response.extra_headers;
   if (!keep_alive) {
     out += "Connection: close\r\n";
   } else if (http10) {
@@ -525,10 +543,10 @@ void AdminHttp::Connection::answer(uint64_t number, bool keep_alive, bool http10
 
 std::optional<engine::Caller> AdminHttp::Connection::admin_caller(const Request& request, Response* refusal) const {
   if (request.authorization_headers != 1) {
-    *refusal = request.authorization_headers == 0
-                   ? error_response(401, ErrorCode::Unauthenticated,
-                                    "an admin key is required (Authorization: Bearer <key>)")
-                   : error_response(400, ErrorCode::InvalidArgument, "more than one Authorization header");
+    *refusal =
+        request.authorization_headers == 0
+            ? error_response(401, ErrorCode::Unauthenticated, "an admin key is required (Authorization: Bearer <key>)")
+            : error_response(400, ErrorCode::InvalidArgument, "more than one Authorization header");
     return std::nullopt;
   }
   const std::string_view value = trim(request.authorization);
@@ -577,8 +595,7 @@ void AdminHttp::Connection::route(const Request& request, std::function<void(Res
   const bool one = path.size() > kSessions.size() + 1 && path.starts_with("/sessions/") &&
                    path.find('/', kSessions.size() + 1) == std::string::npos;
   const bool kill = path.size() > kSessions.size() + 1 + kKill.size() && path.starts_with("/sessions/") &&
-                    path.ends_with(kKill) &&
-                    path.find('/', kSessions.size() + 1) == path.size() - kKill.size();
+                    path.ends_with(kKill) && path.find('/', kSessions.size() + 1) == path.size() - kKill.size();
   if (!sessions && !one && !kill) return reply(error_response(404, ErrorCode::NotFound, "no route for " + path));
   if ((sessions || one) && !get) return reply(not_allowed(path, "GET"));
   if (kill && request.method != HTTP_POST) return reply(not_allowed(path, "POST"));
@@ -598,13 +615,13 @@ void AdminHttp::Connection::route(const Request& request, std::function<void(Res
   if (one) {
     // Picked from the list: the engine keeps no index by id across shards, and an
     // operator's look-up need not be cheaper than the list it came from.
-    handlers.list_sessions(*caller, [reply, id = path.substr(kSessions.size() + 1)](
-                                        std::vector<engine::SessionInfo> found) {
-      const auto match = std::find_if(found.begin(), found.end(),
-                                      [&id](const engine::SessionInfo& info) { return info.session_id == id; });
-      reply(match == found.end() ? error_response(404, ErrorCode::NotFound, "no session " + id)
-                                 : json_response(session_json(*match)));
-    });
+    handlers.list_sessions(
+        *caller, [reply, id = path.substr(kSessions.size() + 1)](std::vector<engine::SessionInfo> found) {
+          const auto match = std::find_if(found.begin(), found.end(),
+                                          [&id](const engine::SessionInfo& info) { return info.session_id == id; });
+          reply(match == found.end() ? error_response(404, ErrorCode::NotFound, "no session " + id)
+                                     : json_response(session_json(*match)));
+        });
     return;
   }
   const std::string id = path.substr(kSessions.size() + 1, path.size() - kSessions.size() - 1 - kKill.size());
@@ -613,7 +630,7 @@ void AdminHttp::Connection::route(const Request& request, std::function<void(Res
   if (!body.is_object() || reason == body.end() || !reason->is_string() ||
       reason->get_ref<const std::string&>().empty()) {
     return reply(error_response(400, ErrorCode::InvalidArgument,
-                                 "the body must be a JSON object with a non-empty string \"reason\""));
+                                "the body must be a JSON object with a non-empty string \"reason\""));
   }
   handlers.kill_session(*caller, id, reason->get<std::string>(), [reply, id](Status status) {
     reply(status ? json_response(json{{"killed", id}}) : error_response(status));
@@ -622,8 +639,8 @@ void AdminHttp::Connection::route(const Request& request, std::function<void(Res
 
 // ---- the server ---------------------------------------------------------------
 
-AdminHttp* AdminHttp::listen(uv_loop_t* loop, const std::string& host, uint16_t port, Handlers handlers,
-                             Status* error, Limits limits) {
+AdminHttp* AdminHttp::listen(uv_loop_t* loop, const std::string& host, uint16_t port, Handlers handlers, Status* error,
+                             Limits limits) {
   if (!handlers.metrics_text || !handlers.list_sessions || !handlers.kill_session || !handlers.authenticate) {
     *error = {ErrorCode::InvalidArgument, "every admin HTTP handler must be set"};
     return nullptr;
@@ -641,8 +658,8 @@ AdminHttp* AdminHttp::listen(uv_loop_t* loop, const std::string& host, uint16_t 
   int status = uv_tcp_bind(&server->tcp_, reinterpret_cast<const sockaddr*>(&address), 0);
   if (status == 0) status = uv_listen(reinterpret_cast<uv_stream_t*>(&server->tcp_), SOMAXCONN, on_connection);
   if (status != 0) {
-    *error = {ErrorCode::Internal, "cannot listen for admin HTTP on " + host + ":" + std::to_string(port) + ": " +
-                                       uv_strerror(status)};
+    *error = {ErrorCode::Internal,
+              "cannot listen for admin HTTP on " + host + ":" + std::to_string(port) + ": " + uv_strerror(status)};
     server->close();
     return nullptr;
   }

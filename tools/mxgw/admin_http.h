@@ -59,8 +59,7 @@ class AdminHttp {
   // at once or on a later turn of the same loop, exactly once.
   struct Handlers {
     std::function<std::string()> metrics_text;
-    std::function<void(const engine::Caller&, std::function<void(std::vector<engine::SessionInfo>)>)>
-        list_sessions;
+    std::function<void(const engine::Caller&, std::function<void(std::vector<engine::SessionInfo>)>)> list_sessions;
     std::function<void(const engine::Caller&, const std::string& id, const std::string& reason,
                        std::function<void(Status)>)>
         kill_session;
@@ -71,8 +70,8 @@ class AdminHttp {
 
   // Listens on `host` (a numeric IPv4/IPv6 address) and `port` (0: any free port;
   // bound_port() tells which). On failure returns nullptr and sets `*error`.
-  static AdminHttp* listen(uv_loop_t* loop, const std::string& host, uint16_t port, Handlers handlers,
-                           Status* error, Limits limits = {});
+  static AdminHttp* listen(uv_loop_t* loop, const std::string& host, uint16_t port, Handlers handlers, Status* error,
+                           Limits limits = {});
 
   AdminHttp(const AdminHttp&) = delete;
   AdminHttp& operator=(const AdminHttp&) = delete;

@@ -39,7 +39,8 @@ class Reader {
   }
 
   template <typename Int>
-  Status integer(const toml::table* t, const std::string& section, const char* key, int64_t min, int64_t max, Int* out) {
+  Status integer(const toml::table* t, const std::string& section, const char* key, int64_t min, int64_t max,
+                 Int* out) {
     if (!t || !t->contains(key)) return {};
     const auto value = (*t)[key].value<int64_t>();
     if (!value || *value < min || *value > max) {
@@ -80,7 +81,8 @@ Status load_config_file(const std::string& path, DaemonConfig* config) {
   }
   for (const auto& [key, value] : root) {
     static const std::set<std::string> sections = {"listen", "engine", "keys", "log", "plugins"};
-    if (!sections.contains(std::string(key.str()))) return invalid(path + ": unknown section [" + std::string(key.str()) + "]");
+    if (!sections.contains(std::string(key.str())))
+      return invalid(path + ": unknown section [" + std::string(key.str()) + "]");
   }
   Reader r(root, path);
   DaemonConfig c = *config;
@@ -93,21 +95,22 @@ Status load_config_file(const std::string& path, DaemonConfig* config) {
   std::string tcp, admin;
   // Evaluated in order (a braced list is); the first error wins.
   const Status results[] = {
-      r.table("listen", {"tcp", "unix", "admin", "client_max_frame_bytes", "client_queue_high_bytes",
-                         "client_queue_low_bytes"},
+      r.table("listen",
+              {"tcp", "unix", "admin", "client_max_frame_bytes", "client_queue_high_bytes", "client_queue_low_bytes"},
               &listen),
       r.integer(listen, "listen", "client_max_frame_bytes", 4096, 1 << 30, &c.gateway.client_max_frame_bytes),
-      r.integer(listen, "listen", "client_queue_high_bytes", 4096, int64_t{1} << 34, &c.gateway.client_high_watermark_bytes),
+      r.integer(listen, "listen", "client_queue_high_bytes", 4096, int64_t{1} << 34,
+                &c.gateway.client_high_watermark_bytes),
       r.integer(listen, "listen", "client_queue_low_bytes", 0, int64_t{1} << 34, &c.gateway.client_low_watermark_bytes),
       r.string(listen, "listen", "tcp", &tcp),
       r.string(listen, "listen", "unix", &c.gateway.unix_path),
       r.string(listen, "listen", "admin", &admin),
-      r.table("engine",
-              {"shards", "max_sessions", "default_backend", "command_timeout_ms", "startup_timeout_ms",
-               "shutdown_timeout_ms", "lease_ms", "lease_sweep_interval_ms", "worker_path", "runtime_parent",
-               "replay_dir", "max_frame_bytes", "subscriber_ring_capacity", "replay_window_events",
-               "replay_window_bytes"},
-              &eng),
+      r.table(
+          "engine",
+          {"shards", "max_sessions", "default_backend", "command_timeout_ms", "startup_timeout_ms",
+           "shutdown_timeout_ms", "lease_ms", "lease_sweep_interval_ms", "worker_path", "runtime_parent", "replay_dir",
+           "max_frame_bytes", "subscriber_ring_capacity", "replay_window_events", "replay_window_bytes"},
+          &eng),
       r.integer(eng, "engine", "shards", 0, 256, &e.shards),
       r.integer(eng, "engine", "max_sessions", 1, 1'000'000, &e.max_sessions),
       r.string(eng, "engine", "default_backend", &e.default_backend),

@@ -87,7 +87,8 @@ Status read_private_file(const std::string& path, std::string* text) {
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
     status = {ErrorCode::InvalidArgument, "keys file " + path + " has mode " + mode +
                                               ": it guards admin access and must not be accessible to group or "
-                                              "others (chmod 600 " + path + ")"};
+                                              "others (chmod 600 " +
+                                              path + ")"};
   }
   while (status.is_ok()) {
     char buffer[16384];
@@ -109,8 +110,8 @@ Status read_private_file(const std::string& path, std::string* text) {
 bool KeyStore::valid_name(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '.' || c == '-';
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -126,8 +127,8 @@ bool KeyStore::well_formed_secret(std::string_view secret) {
 Status KeyStore::parse_line(std::string_view line, Entry* entry) {
   const std::vector<std::string_view> fields = split_fields(line);
   if (fields.size() != 4) {
-    return {ErrorCode::InvalidArgument, "expected 4 fields (<name> <role> <salt-hex> <hash-hex>), found " +
-                                            std::to_string(fields.size())};
+    return {ErrorCode::InvalidArgument,
+            "expected 4 fields (<name> <role> <salt-hex> <hash-hex>), found " + std::to_string(fields.size())};
   }
   if (!valid_name(fields[0])) {
     return {ErrorCode::InvalidArgument, "name '" + std::string(fields[0]) + "' may hold only A-Z a-z 0-9 _ . -"};

@@ -27,9 +27,9 @@ int add_key(const std::string& keys_file, const std::string& name, const std::st
     if (!content.empty() && content.back() != '\n') content += '\n';
   }
   const std::string secret = daemon::KeyStore::generate_secret();
-  content += daemon::KeyStore::entry_line(name, role == "admin" ? daemon::KeyRole::Admin : daemon::KeyRole::Client,
-                                          secret) +
-             "\n";
+  content +=
+      daemon::KeyStore::entry_line(name, role == "admin" ? daemon::KeyRole::Admin : daemon::KeyRole::Client, secret) +
+      "\n";
   const std::string staged = keys_file + ".new";
   const int fd = ::open(staged.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0 || ::write(fd, content.data(), content.size()) != static_cast<ssize_t>(content.size()) ||

@@ -26,9 +26,10 @@ bool known_log_level(const std::string& level) {
 int main(int argc, char** argv) {
   // A client that vanished must show up as a write error, not end the daemon.
   std::signal(SIGPIPE, SIG_IGN);
-  CLI::App app{"mxgw: a gateway for industrial tag data. Clients open sessions, each served by its own\n"
-               "mxgw-worker process, send MXAccess commands and receive data changes.",
-               "mxgw"};
+  CLI::App app{
+      "mxgw: a gateway for industrial tag data. Clients open sessions, each served by its own\n"
+      "mxgw-worker process, send MXAccess commands and receive data changes.",
+      "mxgw"};
   app.require_subcommand(1);
 
   DaemonConfig config;
@@ -49,8 +50,9 @@ int main(int argc, char** argv) {
   serve->add_option("--admin", admin, "admin HTTP address host:port, or off (default 127.0.0.1:7421)");
   serve->add_option("--client-max-frame-bytes", client_frame, "largest frame accepted from a client (default 16777216)")
       ->check(CLI::Range(4096, 1 << 30));
-  serve->add_option("--client-queue-high-bytes", client_high,
-                    "bytes queued to a client before its subscriptions stop draining (default 8388608)")
+  serve
+      ->add_option("--client-queue-high-bytes", client_high,
+                   "bytes queued to a client before its subscriptions stop draining (default 8388608)")
       ->check(CLI::Range(uint64_t{4096}, uint64_t{1} << 34));
   serve->add_option("--client-queue-low-bytes", client_low, "… and they drain again below this (default 2097152)")
       ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 34));
@@ -70,10 +72,13 @@ int main(int argc, char** argv) {
   serve->add_option("--lease-sweep-interval-ms", lease_sweep, "how often expired leases are swept (default 1000)")
       ->check(CLI::Range(1, 86'400'000));
   serve->add_option("--worker", worker, "mxgw-worker executable (default: beside mxgw)");
-  serve->add_option("--runtime-parent", runtime_parent, "where the private session-socket directory is made (default /tmp)");
+  serve->add_option("--runtime-parent", runtime_parent,
+                    "where the private session-socket directory is made (default /tmp)");
   serve->add_option("--max-frame-bytes", max_frame, "largest frame accepted from a worker (default 16777216)")
       ->check(CLI::Range(4096, 1 << 30));
-  serve->add_option("--subscriber-ring", ring, "deliveries buffered per subscriber before its policy acts (default 4096)")
+  serve
+      ->add_option("--subscriber-ring", ring,
+                   "deliveries buffered per subscriber before its policy acts (default 4096)")
       ->check(CLI::Range(2, 1 << 24));
   serve->add_option("--replay-window-events", window_events, "events each session keeps for resume (default 1000000)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
@@ -88,7 +93,9 @@ int main(int argc, char** argv) {
   CLI::App* keys = app.add_subcommand("keys", "manage API keys")->require_subcommand(1);
   CLI::App* add = keys->add_subcommand("add", "create a key, store its salted hash, print the key once");
   add->add_option("name", key_name, "the key's name, shown as the owner of its sessions")->required();
-  add->add_option("--role", key_role, "client or admin")->check(CLI::IsMember({"client", "admin"}))->capture_default_str();
+  add->add_option("--role", key_role, "client or admin")
+      ->check(CLI::IsMember({"client", "admin"}))
+      ->capture_default_str();
   add->add_option("--file", key_file, "keys file")->capture_default_str();
 
   try {

@@ -17,10 +17,10 @@ struct Bound {
   std::string_view seconds;
 };
 constexpr Bound kLatencyBounds[] = {
-    {100'000, "0.0001"},       {250'000, "0.00025"},     {500'000, "0.0005"},   {1'000'000, "0.001"},
-    {2'500'000, "0.0025"},     {5'000'000, "0.005"},     {10'000'000, "0.01"},  {25'000'000, "0.025"},
-    {50'000'000, "0.05"},      {100'000'000, "0.1"},     {250'000'000, "0.25"}, {500'000'000, "0.5"},
-    {1'000'000'000, "1"},      {2'500'000'000, "2.5"},   {5'000'000'000, "5"},  {10'000'000'000, "10"},
+    {100'000, "0.0001"},   {250'000, "0.00025"},   {500'000, "0.0005"},   {1'000'000, "0.001"},
+    {2'500'000, "0.0025"}, {5'000'000, "0.005"},   {10'000'000, "0.01"},  {25'000'000, "0.025"},
+    {50'000'000, "0.05"},  {100'000'000, "0.1"},   {250'000'000, "0.25"}, {500'000'000, "0.5"},
+    {1'000'000'000, "1"},  {2'500'000'000, "2.5"}, {5'000'000'000, "5"},  {10'000'000'000, "10"},
 };
 
 std::string format_double(double value) {
@@ -35,8 +35,8 @@ std::string sanitize_name(std::string_view name) {
   std::string out(name);
   for (size_t i = 0; i < out.size(); ++i) {
     const char c = out[i];
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == ':' ||
-                    (i > 0 && c >= '0' && c <= '9');
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == ':' || (i > 0 && c >= '0' && c <= '9');
     if (!ok) out[i] = '_';
   }
   if (out.empty()) out = "_";
@@ -155,11 +155,9 @@ void extra_families(std::string& out, std::span<const Gauge> extra) {
 std::string render_metrics(const engine::EngineMetrics& m, std::span<const Gauge> extra) {
   std::string out;
   out.reserve(8192);
-  family_head(out, "mxgw_sessions_open", "Sessions open now (equals the number registered in the shards).",
-              "gauge");
+  family_head(out, "mxgw_sessions_open", "Sessions open now (equals the number registered in the shards).", "gauge");
   sample(out, "mxgw_sessions_open", {}, std::to_string(m.sessions_open.load(std::memory_order_relaxed)));
-  counter(out, "mxgw_sessions_registered_total", "Sessions registered (every one ends exactly once).",
-          m.registered);
+  counter(out, "mxgw_sessions_registered_total", "Sessions registered (every one ends exactly once).", m.registered);
   counter(out, "mxgw_sessions_opened_total", "Sessions whose open succeeded.", m.opened);
   counter(out, "mxgw_sessions_refused_total", "Opens refused at the session limit (never registered).", m.refused);
   counter(out, "mxgw_sessions_closed_total", "Sessions closed gracefully.", m.closed);
@@ -193,8 +191,7 @@ std::string render_metrics(const engine::EngineMetrics& m, std::span<const Gauge
           m.slow_disconnects);
   histogram(out, "mxgw_session_open_duration_seconds", "Time from an open request to a ready session.",
             m.open_latency_ns);
-  histogram(out, "mxgw_command_duration_seconds", "Time from a command to its worker's reply.",
-            m.command_latency_ns);
+  histogram(out, "mxgw_command_duration_seconds", "Time from a command to its worker's reply.", m.command_latency_ns);
   extra_families(out, extra);
   return out;
 }

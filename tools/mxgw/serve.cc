@@ -9,10 +9,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/core/shard.h"
 #include "tools/mxgw/admin_http.h"
 #include "tools/mxgw/key_store.h"
 #include "tools/mxgw/prometheus.h"
-#include "engine/core/shard.h"
 
 namespace mxgw::daemon {
 namespace {
@@ -24,17 +24,29 @@ std::vector<daemon::Gauge> gateway_gauges(gateway::Gateway& g) {
   return {
       // Read from the shards' registries themselves, so that an operator (and a test)
       // can check from outside that mxgw_sessions_open never drifts from them.
-      {"mxgw_sessions_in_registry", "Sessions held in the shards' registries now (always equals mxgw_sessions_open).",
-       {}, static_cast<double>(g.manager().registry_size()), false},
+      {"mxgw_sessions_in_registry",
+       "Sessions held in the shards' registries now (always equals mxgw_sessions_open).",
+       {},
+       static_cast<double>(g.manager().registry_size()),
+       false},
       {"mxgw_connections_open", "Client connections open now.", {}, static_cast<double>(g.connections()), false},
-      {"mxgw_connections_accepted_total", "Client connections accepted.", {},
-       static_cast<double>(g.connections_accepted()), true},
+      {"mxgw_connections_accepted_total",
+       "Client connections accepted.",
+       {},
+       static_cast<double>(g.connections_accepted()),
+       true},
       {"mxgw_client_frames_total", "Frames exchanged with clients.", {{"direction", "in"}}, count(t.frames_in), true},
       {"mxgw_client_frames_total", "Frames exchanged with clients.", {{"direction", "out"}}, count(t.frames_out), true},
-      {"mxgw_client_bytes_total", "Frame payload bytes exchanged with clients.", {{"direction", "in"}},
-       count(t.bytes_in), true},
-      {"mxgw_client_bytes_total", "Frame payload bytes exchanged with clients.", {{"direction", "out"}},
-       count(t.bytes_out), true},
+      {"mxgw_client_bytes_total",
+       "Frame payload bytes exchanged with clients.",
+       {{"direction", "in"}},
+       count(t.bytes_in),
+       true},
+      {"mxgw_client_bytes_total",
+       "Frame payload bytes exchanged with clients.",
+       {{"direction", "out"}},
+       count(t.bytes_out),
+       true},
   };
 }
 
@@ -53,7 +65,8 @@ Status start_admin(gateway::Gateway& g, const DaemonConfig& config, const daemon
                                         std::function<void(std::vector<engine::SessionInfo>)> done) {
       // The manager answers on the last shard; the admin port lives on shard 0.
       manager.list(caller, [&manager, done = std::move(done)](std::vector<engine::SessionInfo> sessions) mutable {
-        manager.shard(0).post([done = std::move(done), sessions = std::move(sessions)]() mutable { done(std::move(sessions)); });
+        manager.shard(0).post(
+            [done = std::move(done), sessions = std::move(sessions)]() mutable { done(std::move(sessions)); });
       });
     };
     handlers.kill_session = [&manager](const engine::Caller& caller, const std::string& id, const std::string& reason,
@@ -74,7 +87,8 @@ Status start_admin(gateway::Gateway& g, const DaemonConfig& config, const daemon
 }  // namespace
 
 int serve(const DaemonConfig& config) {
-  if (const auto level = spdlog::level::from_str(config.log_level); level != spdlog::level::off || config.log_level == "off") {
+  if (const auto level = spdlog::level::from_str(config.log_level);
+      level != spdlog::level::off || config.log_level == "off") {
     spdlog::set_level(level);
   }
   daemon::KeyStore keys;

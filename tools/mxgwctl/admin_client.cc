@@ -36,9 +36,12 @@ bool base_url_of(const std::string& address, std::string* url) {
 ExitCode exit_code_of_http(long status) {
   switch (status) {
     case 401:
-    case 403: return ExitCode::Refused;
-    case 404: return ExitCode::NotFound;
-    default: return ExitCode::Failed;
+    case 403:
+      return ExitCode::Refused;
+    case 404:
+      return ExitCode::NotFound;
+    default:
+      return ExitCode::Failed;
   }
 }
 
@@ -116,8 +119,8 @@ Outcome AdminClient::perform(const std::string& path, const std::string* post_bo
                                          std::to_string(timeout_ms_) + " ms (" + request + ")"};
   }
   if (result != CURLE_OK) {
-    return {ExitCode::CannotConnect, "cannot reach the daemon at " + address_ + ": " +
-                                         (error[0] ? error : curl_easy_strerror(result))};
+    return {ExitCode::CannotConnect,
+            "cannot reach the daemon at " + address_ + ": " + (error[0] ? error : curl_easy_strerror(result))};
   }
   if (status >= 200 && status < 300) return {};
   // The daemon's errors are JSON; anything else in front of the port is reported as

@@ -41,7 +41,10 @@ class AdminClient {
 
  private:
   AdminClient(CURL* curl, std::string address, std::string base_url, std::string key, uint32_t timeout_ms)
-      : curl_(curl), address_(std::move(address)), base_url_(std::move(base_url)), key_(std::move(key)),
+      : curl_(curl),
+        address_(std::move(address)),
+        base_url_(std::move(base_url)),
+        key_(std::move(key)),
         timeout_ms_(timeout_ms) {}
 
   // REQUIRES: `post_body` is null for a GET.

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <curl/curl.h>
+#include <CLI/CLI.hpp>
 
 #include "tools/mxgwctl/admin_client.h"
 #include "tools/mxgwctl/admin_key.h"
@@ -19,19 +19,21 @@ namespace {
 using mxgw::ctl::ExitCode;
 using mxgw::ctl::Outcome;
 
-const std::string kFooter = std::string() +
-                            "The admin key (made by `mxgw keys add NAME --role admin`) comes from --key, else the first\n"
-                            "line of --key-file, else the environment variable " + mxgw::ctl::kAdminKeyVariable +
-                            ". list, show, kill and watch\n"
-                            "need it; stats does not. Global options may follow the subcommand.\n"
-                            "\n"
-                            "Exit codes:\n"
-                            "  0  done\n"
-                            "  1  the daemon answered with another error, or an answer mxgwctl cannot read\n"
-                            "  2  usage: a bad command line, no admin key, an unreadable key file\n"
-                            "  3  cannot connect: nothing answers at --admin, or no answer within --timeout-ms\n"
-                            "  4  refused: the key is unknown, or it is a client key\n"
-                            "  5  not found: no such session\n";
+const std::string kFooter =
+    std::string() +
+    "The admin key (made by `mxgw keys add NAME --role admin`) comes from --key, else the first\n"
+    "line of --key-file, else the environment variable " +
+    mxgw::ctl::kAdminKeyVariable +
+    ". list, show, kill and watch\n"
+    "need it; stats does not. Global options may follow the subcommand.\n"
+    "\n"
+    "Exit codes:\n"
+    "  0  done\n"
+    "  1  the daemon answered with another error, or an answer mxgwctl cannot read\n"
+    "  2  usage: a bad command line, no admin key, an unreadable key file\n"
+    "  3  cannot connect: nothing answers at --admin, or no answer within --timeout-ms\n"
+    "  4  refused: the key is unknown, or it is a client key\n"
+    "  5  not found: no such session\n";
 
 int finish(const Outcome& outcome) {
   if (!outcome.ok()) std::fprintf(stderr, "mxgwctl: %s\n", outcome.message.c_str());
@@ -50,9 +52,10 @@ struct Curl {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"mxgwctl: the operator's tool for a running `mxgw serve`: its sessions, its key numbers and a\n"
-               "live view, through the daemon's admin HTTP port.",
-               "mxgwctl"};
+  CLI::App app{
+      "mxgwctl: the operator's tool for a running `mxgw serve`: its sessions, its key numbers and a\n"
+      "live view, through the daemon's admin HTTP port.",
+      "mxgwctl"};
   app.require_subcommand(1);
   app.fallthrough();  // `mxgwctl list --json` as well as `mxgwctl --json list`
   app.footer(kFooter);
@@ -61,9 +64,10 @@ int main(int argc, char** argv) {
   bool json = false;
   uint32_t timeout_ms = 5000;
   app.add_option("--admin", admin, "the daemon's admin HTTP address, host:port or [v6]:port")->capture_default_str();
-  CLI::Option* key_option = app.add_option(
-      "--key", key, "the admin key; every local user can read it in the process list, so prefer --key-file or " +
-                        std::string(mxgw::ctl::kAdminKeyVariable));
+  CLI::Option* key_option =
+      app.add_option("--key", key,
+                     "the admin key; every local user can read it in the process list, so prefer --key-file or " +
+                         std::string(mxgw::ctl::kAdminKeyVariable));
   app.add_option("--key-file", key_file, "a file whose first line is the admin key")->excludes(key_option);
   app.add_flag("--json", json, "machine-readable output of list, show, kill and stats");
   app.add_option("--timeout-ms", timeout_ms, "how long one request may take")
@@ -78,8 +82,8 @@ int main(int argc, char** argv) {
   kill->add_option("session-id", id, "the session, as list shows it")->required();
   kill->add_option("--reason", reason, "why; the session ends with this reason (required)")
       ->required()
-      ->check(CLI::Validator([](std::string& text) { return text.empty() ? "the reason must not be empty" : ""; },
-                             "TEXT"));
+      ->check(
+          CLI::Validator([](std::string& text) { return text.empty() ? "the reason must not be empty" : ""; }, "TEXT"));
   CLI::App* stats = app.add_subcommand("stats", "the daemon's key numbers, from its /metrics");
   mxgw::ctl::WatchOptions watch_options;
   CLI::App* watch = app.add_subcommand("watch", "sessions and event rates, redrawn until interrupted or --count");
@@ -95,9 +99,9 @@ int main(int argc, char** argv) {
   }
   if (json && *watch) return finish({ExitCode::Usage, "--json is for list, show, kill and stats"});
   std::string admin_key;
-  if (Outcome o = mxgw::ctl::find_admin_key(app.count("--key") ? std::optional(key) : std::nullopt,
-                                            app.count("--key-file") ? std::optional(key_file) : std::nullopt,
-                                            &admin_key);
+  if (Outcome o =
+          mxgw::ctl::find_admin_key(app.count("--key") ? std::optional(key) : std::nullopt,
+                                    app.count("--key-file") ? std::optional(key_file) : std::nullopt, &admin_key);
       !o.ok()) {
     return finish(o);
   }

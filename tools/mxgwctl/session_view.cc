@@ -37,7 +37,8 @@ std::string wall_clock_text(int64_t ns, int64_t now_ns) {
   const size_t length = std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &utc);
   std::snprintf(when + length, sizeof when - length, ".%03dZ", static_cast<int>(ns % kSecondNs / 1'000'000));
   const int64_t from_now = ns - now_ns;
-  return std::string(when) + ", " + (from_now > 0 ? "in " + format_duration(from_now) : format_duration(-from_now) + " ago");
+  return std::string(when) + ", " +
+         (from_now > 0 ? "in " + format_duration(from_now) : format_duration(-from_now) + " ago");
 }
 
 }  // namespace
@@ -66,17 +67,17 @@ std::string format_duration(int64_t ns) {
 }
 
 std::string session_table(const nlohmann::json& sessions, int64_t now_ns, const SessionRates* rates) {
-  std::vector<TextTable::Column> columns = {{"SESSION"}, {"OWNER"},          {"BACKEND"},          {"STATE"},
-                                            {"AGE", true}, {"WORKER", true}, {"SUBS", true},
-                                            {"EVENTS IN", true}, {"EVENTS OUT", true}};
+  std::vector<TextTable::Column> columns = {{"SESSION"},    {"OWNER"},           {"BACKEND"},
+                                            {"STATE"},      {"AGE", true},       {"WORKER", true},
+                                            {"SUBS", true}, {"EVENTS IN", true}, {"EVENTS OUT", true}};
   if (rates) {
     columns.push_back({"IN/S", true});
     columns.push_back({"OUT/S", true});
   }
   TextTable table(std::move(columns));
   for (const nlohmann::json& s : sessions) {
-    std::vector<std::string> row = {text_of(s, "session_id"), text_of(s, "owner"),       text_of(s, "backend"),
-                                    text_of(s, "state"),      age_of(s, now_ns),         text_of(s, "worker_pid"),
+    std::vector<std::string> row = {text_of(s, "session_id"),  text_of(s, "owner"),     text_of(s, "backend"),
+                                    text_of(s, "state"),       age_of(s, now_ns),       text_of(s, "worker_pid"),
                                     text_of(s, "subscribers"), text_of(s, "events_in"), text_of(s, "events_out")};
     if (rates) {
       const auto rate = rates->find(text_of(s, "session_id"));
@@ -90,10 +91,22 @@ std::string session_table(const nlohmann::json& sessions, int64_t now_ns, const 
 
 std::string session_fields(const nlohmann::json& session, int64_t now_ns) {
   // Who and what first, then time, then traffic; JSON objects come sorted by name.
-  static const std::vector<std::string> kOrder = {
-      "session_id", "correlation_id", "owner", "backend", "state", "state_reason", "shard", "worker_pid",
-      "created_ns", "lease_ms", "lease_expires_ns", "command_timeout_ms", "subscribers", "events_in",
-      "events_out", "next_seq"};
+  static const std::vector<std::string> kOrder = {"session_id",
+                                                  "correlation_id",
+                                                  "owner",
+                                                  "backend",
+                                                  "state",
+                                                  "state_reason",
+                                                  "shard",
+                                                  "worker_pid",
+                                                  "created_ns",
+                                                  "lease_ms",
+                                                  "lease_expires_ns",
+                                                  "command_timeout_ms",
+                                                  "subscribers",
+                                                  "events_in",
+                                                  "events_out",
+                                                  "next_seq"};
   std::vector<std::string> fields;
   for (const std::string& field : kOrder) {
     if (session.contains(field)) fields.push_back(field);

@@ -13,7 +13,7 @@ namespace mxgw::ctl {
 class TextTable {
  public:
   struct Column {
-    std::string title;  // all empty: no header line
+    std::string title;   // all empty: no header line
     bool right = false;  // numbers line up on their last digit
   };
 

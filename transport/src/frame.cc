@@ -14,10 +14,14 @@ static_assert(std::endian::native == std::endian::little,
 
 std::string_view frame_kind_name(FrameKind kind) {
   switch (kind) {
-    case FrameKind::WorkerControl: return "WorkerControl";
-    case FrameKind::Events: return "Events";
-    case FrameKind::ClientControl: return "ClientControl";
-    case FrameKind::ClientEvents: return "ClientEvents";
+    case FrameKind::WorkerControl:
+      return "WorkerControl";
+    case FrameKind::Events:
+      return "Events";
+    case FrameKind::ClientControl:
+      return "ClientControl";
+    case FrameKind::ClientEvents:
+      return "ClientEvents";
   }
   return "Unknown";
 }
@@ -38,9 +42,8 @@ Status decode_frame_header(const std::byte* in, uint32_t max_payload, FrameHeade
   const auto version = static_cast<uint8_t>(in[6]);
   const auto reserved = static_cast<uint8_t>(in[7]);
   if (version != kFrameFormatVersion) {
-    return {ErrorCode::ProtocolVersionMismatch,
-            "frame format version " + std::to_string(version) + " (this side speaks " +
-                std::to_string(kFrameFormatVersion) + ")"};
+    return {ErrorCode::ProtocolVersionMismatch, "frame format version " + std::to_string(version) +
+                                                    " (this side speaks " + std::to_string(kFrameFormatVersion) + ")"};
   }
   if (reserved != 0) {
     return {ErrorCode::MalformedFrame, "frame header reserved byte is " + std::to_string(reserved)};
@@ -50,9 +53,8 @@ Status decode_frame_header(const std::byte* in, uint32_t max_payload, FrameHeade
     return {ErrorCode::UnknownMessage, "unknown frame kind " + std::to_string(kind_value)};
   }
   if (length > max_payload) {
-    return {ErrorCode::FrameTooLarge, std::string(frame_kind_name(kind)) + " frame of " +
-                                          std::to_string(length) + " bytes exceeds the limit of " +
-                                          std::to_string(max_payload)};
+    return {ErrorCode::FrameTooLarge, std::string(frame_kind_name(kind)) + " frame of " + std::to_string(length) +
+                                          " bytes exceeds the limit of " + std::to_string(max_payload)};
   }
   out->payload_length = length;
   out->kind = kind;

@@ -57,13 +57,12 @@ bool FrameDecoder::next(Frame* out) {
   const std::byte* padding = at + kFrameHeaderSize + header.payload_length;
   const size_t pad = frame_padding(header.payload_length);
   if (std::memcmp(padding, zero_padding(pad).data(), pad) != 0) {
-    error_ = {ErrorCode::MalformedFrame, "non-zero padding after a " +
-                                             std::string(frame_kind_name(header.kind)) + " frame"};
+    error_ = {ErrorCode::MalformedFrame,
+              "non-zero padding after a " + std::string(frame_kind_name(header.kind)) + " frame"};
     return false;
   }
   out->kind = header.kind;
-  out->payload = SharedBytes::share(slab_, parsed_ + static_cast<uint32_t>(kFrameHeaderSize),
-                                    header.payload_length);
+  out->payload = SharedBytes::share(slab_, parsed_ + static_cast<uint32_t>(kFrameHeaderSize), header.payload_length);
   parsed_ += static_cast<uint32_t>(wire);
   pending_wire_ = 0;
   return true;

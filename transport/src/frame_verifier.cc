@@ -29,8 +29,8 @@ Status check_identifier(FrameKind kind, const uint8_t* data, size_t size, const 
       const char c = got[i];
       printable += (c >= 0x20 && c < 0x7f) ? c : '?';
     }
-    return malformed(kind, "file identifier '" + printable + "', expected '" + expected +
-                               "' (another protocol or version?)");
+    return malformed(kind,
+                     "file identifier '" + printable + "', expected '" + expected + "' (another protocol or version?)");
   }
   return {};
 }
@@ -90,11 +90,10 @@ const char* check_written_value(const Write* write) {
 
 const char* check_command(const proto::Command* command) {
   if (!command) return nullptr;
-  for (const char* problem : {check_union(command->body_type(), command->body()),
-                              check_written_value(command->body_as_Write()),
-                              check_written_value(command->body_as_Write2()),
-                              check_written_value(command->body_as_WriteSecured()),
-                              check_written_value(command->body_as_WriteSecured2())}) {
+  for (const char* problem :
+       {check_union(command->body_type(), command->body()), check_written_value(command->body_as_Write()),
+        check_written_value(command->body_as_Write2()), check_written_value(command->body_as_WriteSecured()),
+        check_written_value(command->body_as_WriteSecured2())}) {
     if (problem) return problem;
   }
   return nullptr;
@@ -140,8 +139,7 @@ bool positions_increasing(const Vector* events, uint64_t count) {
 
 // The head of one position list during the merge below.
 template <typename Vector>
-void consider_head(const Vector* events, uint32_t index, size_t list, int64_t* best, size_t* best_list,
-                   bool* tie) {
+void consider_head(const Vector* events, uint32_t index, size_t list, int64_t* best, size_t* best_list, bool* tie) {
   if (!events || index >= events->size()) return;
   const int64_t position = events->Get(index)->position();
   if (*best_list != SIZE_MAX && position == *best) *tie = true;
@@ -171,13 +169,11 @@ bool positions_unique_across(const Vectors*... vectors) {
 
 Status check_event_positions(FrameKind kind, const proto::EventBatch& batch) {
   const uint64_t count = event_count(batch);
-  if (!positions_increasing(batch.data_changes(), count) ||
-      !positions_increasing(batch.buffered_changes(), count) ||
+  if (!positions_increasing(batch.data_changes(), count) || !positions_increasing(batch.buffered_changes(), count) ||
       !positions_increasing(batch.write_completes(), count) ||
       !positions_increasing(batch.operation_completes(), count) ||
       !positions_increasing(batch.session_states(), count)) {
-    return malformed(kind, "event positions out of order or beyond the batch's " +
-                               std::to_string(count) + " events");
+    return malformed(kind, "event positions out of order or beyond the batch's " + std::to_string(count) + " events");
   }
   if (!positions_unique_across(batch.data_changes(), batch.buffered_changes(), batch.write_completes(),
                                batch.operation_completes(), batch.session_states())) {

@@ -62,10 +62,9 @@ struct ConnectAttempt {
 
   void connect_to(const sockaddr* address) {
     request.data = this;
-    const int status = uv_tcp_connect(&request, reinterpret_cast<uv_tcp_t*>(endpoint->stream()), address,
-                                      [](uv_connect_t* req, int result) {
-                                        static_cast<ConnectAttempt*>(req->data)->report(result);
-                                      });
+    const int status =
+        uv_tcp_connect(&request, reinterpret_cast<uv_tcp_t*>(endpoint->stream()), address,
+                       [](uv_connect_t* req, int result) { static_cast<ConnectAttempt*>(req->data)->report(result); });
     if (status != 0) report(status);
   }
 };
@@ -81,8 +80,8 @@ Listener* Listener::listen_unix(uv_loop_t* loop, const std::string& path, const 
                                 AcceptFn on_accept, Status* error) {
   if (!unix_path_fits(path)) {
     *error = {ErrorCode::InvalidArgument, "Unix socket path is too long (" + std::to_string(path.size()) +
-                                              " bytes, at most " +
-                                              std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) + "): " + path};
+                                              " bytes, at most " + std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
+                                              "): " + path};
     return nullptr;
   }
   auto* listener = new Listener(StreamEndpoint::StreamType::UnixPipe, options, std::move(on_accept));
@@ -169,8 +168,8 @@ void Listener::on_closed(uv_handle_t* handle) {
 namespace {
 
 // A new endpoint of `type` with its connect attempt, or nullptr after telling `done`.
-ConnectAttempt* begin_attempt(uv_loop_t* loop, StreamEndpoint::StreamType type,
-                              const StreamEndpoint::Options& options, ConnectFn& done) {
+ConnectAttempt* begin_attempt(uv_loop_t* loop, StreamEndpoint::StreamType type, const StreamEndpoint::Options& options,
+                              ConnectFn& done) {
   StreamEndpoint* endpoint = StreamEndpoint::create(loop, type, options);
   if (!endpoint) {
     done({ErrorCode::Internal, "cannot create a socket handle"}, nullptr);

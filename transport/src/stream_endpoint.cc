@@ -64,8 +64,8 @@ StreamEndpoint* StreamEndpoint::adopt(uv_loop_t* loop, StreamType type, int fd, 
     ::close(fd);
     return nullptr;
   }
-  const int status = type == StreamType::Tcp ? uv_tcp_open(&endpoint->handle_.tcp, fd)
-                                             : uv_pipe_open(&endpoint->handle_.pipe, fd);
+  const int status =
+      type == StreamType::Tcp ? uv_tcp_open(&endpoint->handle_.tcp, fd) : uv_pipe_open(&endpoint->handle_.pipe, fd);
   if (status != 0) {
     ::close(fd);
     endpoint->abort();
@@ -211,13 +211,9 @@ void StreamEndpoint::schedule_flush() {
   uv_check_start(&flush_check_, on_flush_check);
 }
 
-void StreamEndpoint::on_flush_tick(uv_prepare_t* prepare) {
-  static_cast<StreamEndpoint*>(prepare->data)->flush();
-}
+void StreamEndpoint::on_flush_tick(uv_prepare_t* prepare) { static_cast<StreamEndpoint*>(prepare->data)->flush(); }
 
-void StreamEndpoint::on_flush_check(uv_check_t* check) {
-  static_cast<StreamEndpoint*>(check->data)->flush();
-}
+void StreamEndpoint::on_flush_check(uv_check_t* check) { static_cast<StreamEndpoint*>(check->data)->flush(); }
 
 size_t StreamEndpoint::gather(uv_buf_t* bufs, unsigned* count) const {
   size_t total = 0;
@@ -228,8 +224,8 @@ size_t StreamEndpoint::gather(uv_buf_t* bufs, unsigned* count) const {
       skip -= size;
       return;
     }
-    bufs[n++] = uv_buf_init(const_cast<char*>(reinterpret_cast<const char*>(data + skip)),
-                            static_cast<unsigned>(size - skip));
+    bufs[n++] =
+        uv_buf_init(const_cast<char*>(reinterpret_cast<const char*>(data + skip)), static_cast<unsigned>(size - skip));
     total += size - skip;
     skip = 0;
   };
@@ -323,9 +319,7 @@ void StreamEndpoint::close() {
   finish_close_if_drained();
 }
 
-void StreamEndpoint::on_close_deadline(uv_timer_t* timer) {
-  static_cast<StreamEndpoint*>(timer->data)->close_handle();
-}
+void StreamEndpoint::on_close_deadline(uv_timer_t* timer) { static_cast<StreamEndpoint*>(timer->data)->close_handle(); }
 
 void StreamEndpoint::abort() {
   closing_ = true;

@@ -27,9 +27,7 @@ class Status {
  public:
   Status() = default;
 
-  static Status error(StatusCode code, std::string message) {
-    return Status(code, std::move(message));
-  }
+  static Status error(StatusCode code, std::string message) { return Status(code, std::move(message)); }
 
   bool is_ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

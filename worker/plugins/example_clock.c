@@ -115,7 +115,8 @@ static int add_item(mxgw_backend* b, mxgw_item_key key, const char* tag, int buf
     *writable = 1;
   } else {
     char text[200];
-    snprintf(text, sizeof text, "example_clock has no tag '%s' (Clock.Seconds, Clock.Text, Clock.Synced, Memory.<name>)", tag);
+    snprintf(text, sizeof text,
+             "example_clock has no tag '%s' (Clock.Seconds, Clock.Text, Clock.Synced, Memory.<name>)", tag);
     set_error(error, error_size, text);
     return MXGW_BACKEND_UNKNOWN_TAG;
   }
@@ -147,8 +148,8 @@ static void set_active(mxgw_backend* b, mxgw_item_key key, int active) {
   it->next_due = 0;
 }
 
-static int write_value(mxgw_backend* b, mxgw_item_key key, const mxgw_value* value, int64_t timestamp_ns,
-                       char* error, size_t error_size) {
+static int write_value(mxgw_backend* b, mxgw_item_key key, const mxgw_value* value, int64_t timestamp_ns, char* error,
+                       size_t error_size) {
   item* it = find(b, key);
   if (!it || it->kind != MEMORY) {
     set_error(error, error_size, "only Memory.<name> tags are writable");
@@ -206,8 +207,18 @@ static int64_t produce(mxgw_backend* b, int64_t now_ns, const mxgw_host_api* hos
   return next;
 }
 
-static const mxgw_backend_vtable kVtable = {
-    MXGW_BACKEND_ABI_VERSION, sizeof(mxgw_backend_vtable), "example_clock", create, destroy, add_item, remove_item,
-    set_active, write_value, produce, NULL, NULL, NULL};
+static const mxgw_backend_vtable kVtable = {MXGW_BACKEND_ABI_VERSION,
+                                            sizeof(mxgw_backend_vtable),
+                                            "example_clock",
+                                            create,
+                                            destroy,
+                                            add_item,
+                                            remove_item,
+                                            set_active,
+                                            write_value,
+                                            produce,
+                                            NULL,
+                                            NULL,
+                                            NULL};
 
 const mxgw_backend_vtable* mxgw_backend_entry(void) { return &kVtable; }

@@ -64,8 +64,7 @@ bool CsvReader::read_field(std::size_t index, CsvField* field, Status* error) {
   }
   std::string_view content = text_.substr(start, pos_ - start);
   ++pos_;  // the closing quote
-  if (pos_ < text_.size() && text_[pos_] == '\r' &&
-      (pos_ + 1 == text_.size() || text_[pos_ + 1] == '\n')) {
+  if (pos_ < text_.size() && text_[pos_] == '\r' && (pos_ + 1 == text_.size() || text_[pos_ + 1] == '\n')) {
     ++pos_;
   }
   if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\n') {

@@ -15,9 +15,8 @@ ReplayCursor::ReplayCursor(const Recording& recording, double speed, bool loop, 
 std::int64_t ReplayCursor::due_ns(std::size_t row, std::uint64_t pass) const {
   if (speed_ == 0) return start_ns_;
   // In long double, whose 64-bit mantissa holds every offset exactly.
-  const long double offset =
-      static_cast<long double>(recording_.samples()[row].time_ns - recording_.first_ns()) +
-      static_cast<long double>(pass) * static_cast<long double>(recording_.loop_period_ns());
+  const long double offset = static_cast<long double>(recording_.samples()[row].time_ns - recording_.first_ns()) +
+                             static_cast<long double>(pass) * static_cast<long double>(recording_.loop_period_ns());
   const long double due = static_cast<long double>(start_ns_) + std::roundl(offset / speed_);
   return due >= static_cast<long double>(kNever) ? kNever : static_cast<std::int64_t>(due);
 }

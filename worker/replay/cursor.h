@@ -26,9 +26,9 @@ namespace mxgw::replay {
 inline constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 
 struct ReplayRun {
-  std::size_t first = 0;     // index into Recording::samples()
-  std::size_t count = 0;     // 0: nothing is due
-  std::int64_t shift_ns = 0; // add to each row's time_ns
+  std::size_t first = 0;      // index into Recording::samples()
+  std::size_t count = 0;      // 0: nothing is due
+  std::int64_t shift_ns = 0;  // add to each row's time_ns
 };
 
 class ReplayCursor {

@@ -83,8 +83,8 @@ bool parse_iso8601(std::string_view text, std::int64_t* out) {
     if (pos == start) return false;
   }
   if (!expect(text, &pos, 'Z') || pos != text.size()) return false;
-  if (year < 1970 || year > 2262 || month < 1 || month > 12 || day < 1 ||
-      day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59) {
+  if (year < 1970 || year > 2262 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
+      hour > 23 || minute > 59 || second > 59) {
     return false;
   }
   const std::int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
@@ -152,8 +152,8 @@ bool parse_quality(std::string_view text, std::uint32_t* out) {
 }
 
 bool parse_type_name(std::string_view text, MxDataType* out) {
-  for (MxDataType type : {MxDataType::Boolean, MxDataType::Integer, MxDataType::Float,
-                          MxDataType::Double, MxDataType::String}) {
+  for (MxDataType type :
+       {MxDataType::Boolean, MxDataType::Integer, MxDataType::Float, MxDataType::Double, MxDataType::String}) {
     if (equals_ignore_case(text, proto::EnumNameMxDataType(type))) {
       *out = type;
       return true;

@@ -13,9 +13,8 @@ using worker::Status;
 using worker::StatusCode;
 
 Status bad_value(std::string_view key, std::string_view value, std::string_view expected) {
-  return Status::error(StatusCode::kInvalidArgument, "replay option '" + std::string(key) +
-                                                         "': bad value '" + std::string(value) +
-                                                         "', expected " + std::string(expected));
+  return Status::error(StatusCode::kInvalidArgument, "replay option '" + std::string(key) + "': bad value '" +
+                                                         std::string(value) + "', expected " + std::string(expected));
 }
 
 // Applies one option to `*options`.

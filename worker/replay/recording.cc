@@ -61,8 +61,8 @@ Status RecordingBuilder::add_row(const CsvRecord& row, std::size_t columns) {
     return line_error(row.line, std::to_string(n) + " fields, but the header has " + std::to_string(columns));
   }
   if (n != 4 && n != 5) {
-    return line_error(row.line, std::to_string(n) +
-                                    " fields; a row is timestamp,tag,value,quality with an optional type");
+    return line_error(row.line,
+                      std::to_string(n) + " fields; a row is timestamp,tag,value,quality with an optional type");
   }
   Sample sample{};
   const std::string_view time_text = row.fields[0].text;
@@ -79,13 +79,13 @@ Status RecordingBuilder::add_row(const CsvRecord& row, std::size_t columns) {
   const std::string_view tag = row.fields[1].text;
   if (tag.empty()) return line_error(row.line, "empty tag name");
   if (!parse_quality(row.fields[3].text, &sample.quality)) {
-    return line_error(row.line, "bad quality " + quoted(row.fields[3].text) +
-                                    ": expected a 32-bit word, decimal or 0x hex");
+    return line_error(row.line,
+                      "bad quality " + quoted(row.fields[3].text) + ": expected a 32-bit word, decimal or 0x hex");
   }
   MxDataType declared = MxDataType::NoData;
   if (n == 5 && !row.fields[4].text.empty() && !parse_type_name(row.fields[4].text, &declared)) {
-    return line_error(row.line, "bad type " + quoted(row.fields[4].text) +
-                                    ": expected Boolean, Integer, Float, Double or String");
+    return line_error(
+        row.line, "bad type " + quoted(row.fields[4].text) + ": expected Boolean, Integer, Float, Double or String");
   }
 
   auto [it, added] = recording_.ids_.try_emplace(lower(tag), static_cast<std::uint32_t>(recording_.tags_.size()));
@@ -113,13 +113,12 @@ Status RecordingBuilder::add_row(const CsvRecord& row, std::size_t columns) {
   return Status();
 }
 
-Status RecordingBuilder::add_value(const CsvRecord& row, std::uint32_t id, MxDataType declared,
-                                   Sample* sample) {
+Status RecordingBuilder::add_value(const CsvRecord& row, std::uint32_t id, MxDataType declared, Sample* sample) {
   RecordedTag& tag = recording_.tags_[id];
   const std::string since = " (fixed on line " + std::to_string(first_lines_[id]) + ")";
   if (declared != MxDataType::NoData && declared != tag.data_type) {
-    return line_error(row.line, "type " + type_name(declared) + " disagrees with tag " + quoted(tag.name) +
-                                    "'s type " + type_name(tag.data_type) + since);
+    return line_error(row.line, "type " + type_name(declared) + " disagrees with tag " + quoted(tag.name) + "'s type " +
+                                    type_name(tag.data_type) + since);
   }
   const std::string_view text = row.fields[2].text;
   if (tag.data_type == MxDataType::String) {
@@ -133,8 +132,8 @@ Status RecordingBuilder::add_value(const CsvRecord& row, std::uint32_t id, MxDat
   }
   double number = 0;
   if (!parse_number(tag.data_type, text, &number)) {
-    const bool widens = tag.data_type == MxDataType::Integer && !declared_[id] &&
-                        parse_number(MxDataType::Double, text, &number);
+    const bool widens =
+        tag.data_type == MxDataType::Integer && !declared_[id] && parse_number(MxDataType::Double, text, &number);
     if (!widens) {
       return line_error(row.line, "value " + quoted(text) + " is not a valid " + type_name(tag.data_type) +
                                       ", the type of tag " + quoted(tag.name) + since);

@@ -12,8 +12,8 @@ namespace {
 // Emits the items of one kind's array that are due at slot k, from *index on.
 // Returns true when the end of the array was reached, false when the budget ran out.
 template <GeneratorKind kKind, bool kQuality>
-bool emit_numeric(std::vector<ItemState>& items, std::size_t* index, std::int64_t k,
-                  std::int64_t time_ns, std::int64_t* min_next, EmitTarget& out) {
+bool emit_numeric(std::vector<ItemState>& items, std::size_t* index, std::int64_t k, std::int64_t time_ns,
+                  std::int64_t* min_next, EmitTarget& out) {
   const double* sine = sine_table();
   proto::DataChange* dst = out.numeric + out.numeric_count;
   const std::size_t room = out.budget - out.emitted;
@@ -32,8 +32,7 @@ bool emit_numeric(std::vector<ItemState>& items, std::size_t* index, std::int64_
       if ((k & 63) == 0) s.quality = quality_at(s.seed, k);
     }
     const double value = next_value<kKind>(s, sine);
-    dst[written++] =
-        proto::DataChange(s.server_handle, s.item_handle, s.quality, s.data_type, 0, time_ns, value);
+    dst[written++] = proto::DataChange(s.server_handle, s.item_handle, s.quality, s.data_type, 0, time_ns, value);
   }
   if (written != 0) lowest = std::min(lowest, k + 1);
   *min_next = lowest;
@@ -44,8 +43,8 @@ bool emit_numeric(std::vector<ItemState>& items, std::size_t* index, std::int64_
 }
 
 template <bool kQuality>
-bool emit_text(std::vector<ItemState>& items, std::size_t* index, std::int64_t k,
-               std::int64_t time_ns, std::int64_t* min_next, EmitTarget& out) {
+bool emit_text(std::vector<ItemState>& items, std::size_t* index, std::int64_t k, std::int64_t time_ns,
+               std::int64_t* min_next, EmitTarget& out) {
   char buffer[32];
   const std::size_t n = items.size();
   std::size_t i = *index;
@@ -59,8 +58,8 @@ bool emit_text(std::vector<ItemState>& items, std::size_t* index, std::int64_t k
     if constexpr (kQuality) {
       if ((k & 63) == 0) s.quality = quality_at(s.seed, k);
     }
-    const StringChange change{s.server_handle, s.item_handle, s.quality, time_ns,
-                              text_at(s, k, buffer), static_cast<std::uint32_t>(out.emitted)};
+    const StringChange change{s.server_handle, s.item_handle,         s.quality,
+                              time_ns,         text_at(s, k, buffer), static_cast<std::uint32_t>(out.emitted)};
     out.strings->on_string_change(change);
     ++s.next_k;
     *min_next = std::min(*min_next, k + 1);
@@ -138,8 +137,7 @@ bool Bucket::emit_slot_with(EmitTarget& out) {
         done = emit_numeric<GeneratorKind::kSine, kQuality>(items, index, k, time_ns, &min_next_, out);
         break;
       case GeneratorKind::kRandomWalk:
-        done = emit_numeric<GeneratorKind::kRandomWalk, kQuality>(items, index, k, time_ns, &min_next_,
-                                                                  out);
+        done = emit_numeric<GeneratorKind::kRandomWalk, kQuality>(items, index, k, time_ns, &min_next_, out);
         break;
       case GeneratorKind::kToggle:
         done = emit_numeric<GeneratorKind::kToggle, kQuality>(items, index, k, time_ns, &min_next_, out);

@@ -22,8 +22,8 @@ struct StringChange {
   std::int32_t item_handle;
   std::uint32_t quality;
   std::int64_t source_time_ns;
-  std::string_view value;   // valid only during the call
-  std::uint32_t position;   // updates emitted before this one in the same poll()
+  std::string_view value;  // valid only during the call
+  std::uint32_t position;  // updates emitted before this one in the same poll()
 };
 
 class StringSink {

@@ -15,8 +15,7 @@ using worker::StatusCode;
 
 constexpr std::int64_t kMs = 1'000'000;
 
-constexpr std::string_view kProducts[] = {"Water", "Ethanol", "Glycol", "Brine",
-                                          "Syrup", "Solvent", "Oil",    "Milk"};
+constexpr std::string_view kProducts[] = {"Water", "Ethanol", "Glycol", "Brine", "Syrup", "Solvent", "Oil", "Milk"};
 constexpr std::string_view kBatch[] = {"BATCH"};
 constexpr std::string_view kRecipe[] = {"Standard"};
 
@@ -47,8 +46,7 @@ constexpr AttributeDef kLine[] = {
     {"Recipe", MxDataType::String, GeneratorKind::kSetpoint, true, 0, 0, 0, 0, kRecipe},
 };
 
-constexpr ObjectTypeDef kTypes[kObjectTypes] = {
-    {"Tank", kTank}, {"Pump", kPump}, {"Valve", kValve}, {"Line", kLine}};
+constexpr ObjectTypeDef kTypes[kObjectTypes] = {{"Tank", kTank}, {"Pump", kPump}, {"Valve", kValve}, {"Line", kLine}};
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -114,21 +112,19 @@ Status Galaxy::resolve(std::string_view name, TagId* out) const {
 
   const int found = find_object_type(type_name);
   if (found < 0) {
-    return Status::error(StatusCode::kNotFound, "unknown object type '" + std::string(type_name) +
-                                                    "' in '" + std::string(name) +
-                                                    "': the galaxy has Tank, Pump, Valve, Line");
+    return Status::error(StatusCode::kNotFound, "unknown object type '" + std::string(type_name) + "' in '" +
+                                                    std::string(name) + "': the galaxy has Tank, Pump, Valve, Line");
   }
   const auto t = static_cast<std::size_t>(found);
   const std::uint32_t count = tags_.instances[t];
   if (count == 0) {
-    return Status::error(StatusCode::kNotFound, "unknown object type '" + std::string(type_name) +
-                                                    "' in '" + std::string(name) +
-                                                    "': not in this session's tag set");
+    return Status::error(StatusCode::kNotFound, "unknown object type '" + std::string(type_name) + "' in '" +
+                                                    std::string(name) + "': not in this session's tag set");
   }
   if (instance >= count) {
-    return Status::error(StatusCode::kNotFound,
-                         "unknown instance in '" + std::string(name) + "': this tag set ends at " +
-                             object_name(t, count - 1) + " (the tags option can raise it)");
+    return Status::error(StatusCode::kNotFound, "unknown instance in '" + std::string(name) +
+                                                    "': this tag set ends at " + object_name(t, count - 1) +
+                                                    " (the tags option can raise it)");
   }
   const auto attributes = kTypes[t].attributes;
   for (std::size_t a = 0; a < attributes.size(); ++a) {
@@ -142,9 +138,9 @@ Status Galaxy::resolve(std::string_view name, TagId* out) const {
     known += known.empty() ? "" : ", ";
     known += attribute.name;
   }
-  return Status::error(StatusCode::kNotFound, "unknown attribute '" + std::string(attribute_name) +
-                                                  "' in '" + std::string(name) + "': " +
-                                                  std::string(kTypes[t].name) + " has " + known);
+  return Status::error(StatusCode::kNotFound, "unknown attribute '" + std::string(attribute_name) + "' in '" +
+                                                  std::string(name) + "': " + std::string(kTypes[t].name) + " has " +
+                                                  known);
 }
 
 }  // namespace mxgw::sim

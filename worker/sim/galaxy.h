@@ -64,12 +64,12 @@ struct AttributeDef {
   proto::MxDataType data_type;
   GeneratorKind generator;
   bool writable;
-  std::int64_t default_period_ns;          // 0 for setpoints
-  double low;                              // a setpoint's default value
+  std::int64_t default_period_ns;  // 0 for setpoints
+  double low;                      // a setpoint's default value
   double high;
-  double shape;                            // see GeneratorKind; "about": each tag
-                                           // draws its own, from 0.5× to 1.5×
-  std::span<const std::string_view> words; // text: the words; setpoint: the default
+  double shape;                             // see GeneratorKind; "about": each tag
+                                            // draws its own, from 0.5× to 1.5×
+  std::span<const std::string_view> words;  // text: the words; setpoint: the default
 };
 
 struct ObjectTypeDef {
@@ -92,9 +92,7 @@ struct TagId {
   std::uint8_t attribute = 0;
   std::uint32_t instance = 0;
 
-  std::uint64_t key() const {
-    return (std::uint64_t{object_type} << 40) | (std::uint64_t{attribute} << 32) | instance;
-  }
+  std::uint64_t key() const { return (std::uint64_t{object_type} << 40) | (std::uint64_t{attribute} << 32) | instance; }
   static TagId from_key(std::uint64_t key) {
     return TagId{static_cast<std::uint8_t>(key >> 40), static_cast<std::uint8_t>(key >> 32),
                  static_cast<std::uint32_t>(key)};
@@ -108,8 +106,8 @@ std::string tag_name(TagId tag);
 
 // How many instances of each object type exist; 0 removes the type.
 struct TagSet {
-  std::array<std::uint32_t, kObjectTypes> instances{kDefaultInstances, kDefaultInstances,
-                                                    kDefaultInstances, kDefaultInstances};
+  std::array<std::uint32_t, kObjectTypes> instances{kDefaultInstances, kDefaultInstances, kDefaultInstances,
+                                                    kDefaultInstances};
 };
 
 class Galaxy {

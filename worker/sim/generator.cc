@@ -49,8 +49,8 @@ const double* sine_table() {
   return table.data();
 }
 
-ItemState make_item_state(TagId tag, std::uint64_t seed, std::int64_t period_ns, std::int64_t k,
-                          bool quality_changes, std::int32_t server_handle, std::int32_t item_handle) {
+ItemState make_item_state(TagId tag, std::uint64_t seed, std::int64_t period_ns, std::int64_t k, bool quality_changes,
+                          std::int32_t server_handle, std::int32_t item_handle) {
   const AttributeDef& def = attribute(tag);
   const std::uint64_t tag_seed = mix64(seed ^ mix64(tag.key()));
   const auto uk = static_cast<std::uint64_t>(k);

@@ -53,8 +53,8 @@ struct ItemState {
 static_assert(sizeof(ItemState) == 80, "keep the hot state to a cache line and a bit");
 
 // REQUIRES: attribute(tag).generator is periodic (not kSetpoint); period_ns > 0; k >= 0.
-ItemState make_item_state(TagId tag, std::uint64_t seed, std::int64_t period_ns, std::int64_t k,
-                          bool quality_changes, std::int32_t server_handle, std::int32_t item_handle);
+ItemState make_item_state(TagId tag, std::uint64_t seed, std::int64_t period_ns, std::int64_t k, bool quality_changes,
+                          std::int32_t server_handle, std::int32_t item_handle);
 
 // Moves the state forward to update k without producing the updates in between.
 // Pure kinds land exactly where stepping would; a random walk starts afresh at k,

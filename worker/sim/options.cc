@@ -13,9 +13,8 @@ using worker::Status;
 using worker::StatusCode;
 
 Status bad_value(std::string_view key, std::string_view value, std::string_view expected) {
-  return Status::error(StatusCode::kInvalidArgument, "sim option '" + std::string(key) +
-                                                         "': bad value '" + std::string(value) +
-                                                         "', expected " + std::string(expected));
+  return Status::error(StatusCode::kInvalidArgument, "sim option '" + std::string(key) + "': bad value '" +
+                                                         std::string(value) + "', expected " + std::string(expected));
 }
 
 bool parse_count(std::string_view text, std::uint32_t* out) {
@@ -52,12 +51,12 @@ Status parse_tags(std::string_view value, TagSet* out) {
     }
     const int t = find_object_type(type_name);
     if (t < 0) {
-      return bad_value("tags", value, std::string(kExpected) + "; '" + std::string(type_name) +
-                                          "' is not one of Tank, Pump, Valve, Line");
+      return bad_value(
+          "tags", value,
+          std::string(kExpected) + "; '" + std::string(type_name) + "' is not one of Tank, Pump, Valve, Line");
     }
     if (tags.instances[static_cast<std::size_t>(t)] != 0) {
-      return bad_value("tags", value, std::string(kExpected) + "; '" + std::string(type_name) +
-                                          "' appears twice");
+      return bad_value("tags", value, std::string(kExpected) + "; '" + std::string(type_name) + "' appears twice");
     }
     tags.instances[static_cast<std::size_t>(t)] = count;
     start = comma + 1;
@@ -78,8 +77,7 @@ Status apply(const worker::OptionPair& pair, SimOptions* options) {
   }
   if (key == "rate_ms") {
     std::int64_t period = 0;
-    if (!worker::parse_decimal_nanos(value, 1'000'000, &period) || period < kMinPeriodNs ||
-        period > kMaxPeriodNs) {
+    if (!worker::parse_decimal_nanos(value, 1'000'000, &period) || period < kMinPeriodNs || period > kMaxPeriodNs) {
       return bad_value(key, value, "milliseconds from 1 to 3600000, with at most six decimals");
     }
     options->period_override_ns = period;
@@ -93,8 +91,7 @@ Status apply(const worker::OptionPair& pair, SimOptions* options) {
   }
   if (key == "tags") return parse_tags(value, &options->tags);
   return Status::error(StatusCode::kInvalidArgument,
-                       "unknown sim option '" + std::string(key) +
-                           "' (known: seed, rate_ms, quality_changes, tags)");
+                       "unknown sim option '" + std::string(key) + "' (known: seed, rate_ms, quality_changes, tags)");
 }
 
 }  // namespace

@@ -25,26 +25,22 @@ int Scheduler::bucket_for(std::int64_t period_ns) {
 Status Scheduler::add(ItemHandles handles, TagId tag, std::int64_t now_ns) {
   const std::uint64_t key = key_of(handles);
   if (locations_.contains(key)) {
-    return Status::error(StatusCode::kAlreadyExists,
-                         "item " + std::to_string(handles.server_handle) + "/" +
-                             std::to_string(handles.item_handle) + " is already advised");
+    return Status::error(StatusCode::kAlreadyExists, "item " + std::to_string(handles.server_handle) + "/" +
+                                                         std::to_string(handles.item_handle) + " is already advised");
   }
   const AttributeDef& def = attribute(tag);
   if (def.generator == GeneratorKind::kSetpoint) {
     SetpointValue value = setpoints_.current(tag);
     const std::int64_t time_ns = value.written ? value.time_ns : now_ns;
     pending_.push_back(PendingValue{handles, def.data_type, time_ns, std::move(value)});
-    locations_.emplace(key, Location{kSetpointItem, def.generator,
-                                     static_cast<std::uint32_t>(setpoint_items_.size())});
+    locations_.emplace(key, Location{kSetpointItem, def.generator, static_cast<std::uint32_t>(setpoint_items_.size())});
     setpoint_items_.push_back(SetpointItem{handles, tag});
     return Status();
   }
-  const std::int64_t period_ns =
-      options_.period_override_ns != 0 ? options_.period_override_ns : def.default_period_ns;
+  const std::int64_t period_ns = options_.period_override_ns != 0 ? options_.period_override_ns : def.default_period_ns;
   const int b = bucket_for(period_ns);
-  const ItemState state = make_item_state(tag, options_.seed, period_ns, now_ns / period_ns,
-                                          options_.quality_changes, handles.server_handle,
-                                          handles.item_handle);
+  const ItemState state = make_item_state(tag, options_.seed, period_ns, now_ns / period_ns, options_.quality_changes,
+                                          handles.server_handle, handles.item_handle);
   const std::uint32_t index = buckets_[static_cast<std::size_t>(b)].add(state);
   locations_.emplace(key, Location{b, def.generator, index});
   return Status();
@@ -88,22 +84,24 @@ void Scheduler::emit_pending(EmitTarget& out) {
   while (!pending_.empty() && !out.full()) {
     const PendingValue& p = pending_.front();
     if (p.data_type == proto::MxDataType::String) {
-      const StringChange change{p.handles.server_handle, p.handles.item_handle, kQualityGood,
-                                p.time_ns, p.value.text, static_cast<std::uint32_t>(out.emitted)};
+      const StringChange change{p.handles.server_handle,
+                                p.handles.item_handle,
+                                kQualityGood,
+                                p.time_ns,
+                                p.value.text,
+                                static_cast<std::uint32_t>(out.emitted)};
       out.strings->on_string_change(change);
       ++out.string_count;
     } else {
-      out.numeric[out.numeric_count++] =
-          proto::DataChange(p.handles.server_handle, p.handles.item_handle, kQualityGood,
-                            p.data_type, 0, p.time_ns, p.value.number);
+      out.numeric[out.numeric_count++] = proto::DataChange(p.handles.server_handle, p.handles.item_handle, kQualityGood,
+                                                           p.data_type, 0, p.time_ns, p.value.number);
     }
     ++out.emitted;
     pending_.pop_front();
   }
 }
 
-PollResult Scheduler::poll(std::int64_t now_ns, std::span<proto::DataChange> out,
-                           StringSink& strings) {
+PollResult Scheduler::poll(std::int64_t now_ns, std::span<proto::DataChange> out, StringSink& strings) {
   EmitTarget target{.numeric = out.data(), .budget = out.size(), .strings = &strings};
   emit_pending(target);
   while (!target.full()) {

@@ -34,9 +34,11 @@ class Dispatcher {
       case CommandBody::Register: {
         int32_t handle = 0;
         Outcome o = server_.register_client(text(command.body_as_Register()->client_name()), &handle);
-        return with(std::move(o), ReplyBody::ServerHandleReply, [&] { return proto::CreateServerHandleReply(fbb_, handle).Union(); });
+        return with(std::move(o), ReplyBody::ServerHandleReply,
+                    [&] { return proto::CreateServerHandleReply(fbb_, handle).Union(); });
       }
-      case CommandBody::Unregister: return empty(server_.unregister(command.body_as_Unregister()->server_handle()));
+      case CommandBody::Unregister:
+        return empty(server_.unregister(command.body_as_Unregister()->server_handle()));
       case CommandBody::AddItem: {
         const auto* c = command.body_as_AddItem();
         return add_item(c->server_handle(), text(c->item_def()), {}, false);
@@ -115,13 +117,18 @@ class Dispatcher {
         const auto* c = command.body_as_SetBufferedUpdateInterval();
         return empty(server_.set_buffered_update_interval(c->server_handle(), c->interval_ms()));
       }
-      case CommandBody::AddItems: return add_items(*command.body_as_AddItems());
-      case CommandBody::AdviseItems: return advise_items(*command.body_as_AdviseItems());
-      case CommandBody::Shutdown: return empty({});
-      case CommandBody::NONE: break;
+      case CommandBody::AddItems:
+        return add_items(*command.body_as_AddItems());
+      case CommandBody::AdviseItems:
+        return advise_items(*command.body_as_AdviseItems());
+      case CommandBody::Shutdown:
+        return empty({});
+      case CommandBody::NONE:
+        break;
     }
-    return Answer::failed(Outcome::failure(
-        CommandError::InvalidArgument, "unknown command type " + std::to_string(static_cast<int>(command.body_type()))));
+    return Answer::failed(
+        Outcome::failure(CommandError::InvalidArgument,
+                         "unknown command type " + std::to_string(static_cast<int>(command.body_type()))));
   }
 
  private:
@@ -139,19 +146,22 @@ class Dispatcher {
                 [&] { return proto::CreateStatusReply(fbb_, &status).Union(); });
   }
   Answer user_reply(Outcome outcome, int32_t user) {
-    return with(std::move(outcome), ReplyBody::UserIdReply, [&] { return proto::CreateUserIdReply(fbb_, user).Union(); });
+    return with(std::move(outcome), ReplyBody::UserIdReply,
+                [&] { return proto::CreateUserIdReply(fbb_, user).Union(); });
   }
   Answer add_item(int32_t server_handle, std::string_view def, std::string_view context, bool buffered) {
     int32_t handle = 0;
     Outcome o = server_.add_item(server_handle, def, context, buffered, &handle);
-    return with(std::move(o), ReplyBody::ItemHandleReply, [&] { return proto::CreateItemHandleReply(fbb_, handle).Union(); });
+    return with(std::move(o), ReplyBody::ItemHandleReply,
+                [&] { return proto::CreateItemHandleReply(fbb_, handle).Union(); });
   }
   template <typename Write>
   Answer write_reply(const proto::Value* value, Write write) {
     if (!value) return Answer::failed(Outcome::failure(CommandError::InvalidArgument, "the write carries no value"));
     uint64_t write_id = 0;
     Outcome o = write(*value, &write_id);
-    return with(std::move(o), ReplyBody::WriteAccepted, [&] { return proto::CreateWriteAccepted(fbb_, write_id).Union(); });
+    return with(std::move(o), ReplyBody::WriteAccepted,
+                [&] { return proto::CreateWriteAccepted(fbb_, write_id).Union(); });
   }
 
   // Batch forms answer per entry; the command itself fails only when the
@@ -165,7 +175,8 @@ class Dispatcher {
     for (size_t i = 0; i < count; ++i) {
       int32_t handle = 0;
       Outcome o = apply(entries->Get(static_cast<flatbuffers::uoffset_t>(i)), &handle);
-      if (o.error == CommandError::NotRegistered || o.error == CommandError::UnknownServerHandle) return Answer::failed(o);
+      if (o.error == CommandError::NotRegistered || o.error == CommandError::UnknownServerHandle)
+        return Answer::failed(o);
       handles.push_back(o.ok() ? handle : 0);
       statuses.push_back(status_for(o.error));
       errors.push_back(static_cast<int16_t>(o.error));
@@ -173,7 +184,8 @@ class Dispatcher {
     return {{}, ReplyBody::BatchReply, [&] {
               const auto h = fbb_.CreateVector(handles);
               const auto s = fbb_.CreateVectorOfStructs(statuses);
-              const auto e = fbb_.CreateVector(reinterpret_cast<const proto::CommandError*>(errors.data()), errors.size());
+              const auto e =
+                  fbb_.CreateVector(reinterpret_cast<const proto::CommandError*>(errors.data()), errors.size());
               return proto::CreateBatchReply(fbb_, h, s, e).Union();
             }()};
   }

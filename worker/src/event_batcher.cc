@@ -37,8 +37,8 @@ void EventBatcher::add_table_data_change(uint32_t position, ItemKey key, const S
   auto& fbb = builder_.fbb();
   const auto built_value = build_value(fbb, value);
   const auto statuses = status.empty() ? 0 : fbb.CreateVectorOfStructs(status.data(), status.size());
-  data_changes_.push_back(proto::CreateDataChangeEvent(fbb, position, key.server_handle, key.item_handle,
-                                                       built_value, quality, source_time_ns, statuses));
+  data_changes_.push_back(proto::CreateDataChangeEvent(fbb, position, key.server_handle, key.item_handle, built_value,
+                                                       quality, source_time_ns, statuses));
 }
 
 void EventBatcher::add_buffered_change(ItemKey key, proto::MxDataType type, std::span<const BufferedSample> samples) {
@@ -46,8 +46,8 @@ void EventBatcher::add_buffered_change(ItemKey key, proto::MxDataType type, std:
   std::vector<flatbuffers::Offset<proto::BufferedSample>> built;
   built.reserve(samples.size());
   for (const BufferedSample& sample : samples) {
-    built.push_back(proto::CreateBufferedSample(fbb, build_value(fbb, sample.value), sample.quality,
-                                                sample.source_time_ns));
+    built.push_back(
+        proto::CreateBufferedSample(fbb, build_value(fbb, sample.value), sample.quality, sample.source_time_ns));
   }
   const proto::MxStatus ok = success_status();
   buffered_.push_back(proto::CreateBufferedDataChangeEvent(fbb, next_position(), key.server_handle, key.item_handle,

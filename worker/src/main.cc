@@ -37,7 +37,8 @@ bool read_nonce(std::vector<uint8_t>* nonce, std::string* error) {
   }
   nonce->clear();
   for (size_t i = 0; i < text.size(); i += 2) {
-    if (!std::isxdigit(static_cast<unsigned char>(text[i])) || !std::isxdigit(static_cast<unsigned char>(text[i + 1]))) {
+    if (!std::isxdigit(static_cast<unsigned char>(text[i])) ||
+        !std::isxdigit(static_cast<unsigned char>(text[i + 1]))) {
       *error = "the nonce on stdin is not hexadecimal";
       return false;
     }
@@ -58,13 +59,15 @@ int main(int argc, char** argv) {
       "id and backend, writes the session nonce (64 hex digits) to its stdin, and expects the\n"
       "handshake within its startup timeout. It exits when told to shut down, on SIGTERM or\n"
       "SIGINT (gracefully), or when its connection to the gateway closes.\n\n"
-      "Backends: " + std::string(kBuiltinBackends) + ", or any name with --plugin PATH. Their options come\n"
-      "with the session open, not the command line:\n"
-      "  sim     seed (uint64), rate_ms (1..3600000), quality_changes (bool),\n"
-      "          tags (a count per object type, or e.g. Tank:200,Pump)\n"
-      "  replay  file (inside --replay-dir), speed (a multiple, or max), loop (bool)\n\n"
-      "Exit codes: 0 done; 64 bad usage or nonce; 69 connection failed or handshake timed out;\n"
-      "76 the gateway broke the protocol; 77 handshake refused; 78 unknown backend or bad options.",
+      "Backends: " +
+          std::string(kBuiltinBackends) +
+          ", or any name with --plugin PATH. Their options come\n"
+          "with the session open, not the command line:\n"
+          "  sim     seed (uint64), rate_ms (1..3600000), quality_changes (bool),\n"
+          "          tags (a count per object type, or e.g. Tank:200,Pump)\n"
+          "  replay  file (inside --replay-dir), speed (a multiple, or max), loop (bool)\n\n"
+          "Exit codes: 0 done; 64 bad usage or nonce; 69 connection failed or handshake timed out;\n"
+          "76 the gateway broke the protocol; 77 handshake refused; 78 unknown backend or bad options.",
       "mxgw-worker"};
   app.add_option("--endpoint", config.endpoint_path, "the session's Unix socket path")->required();
   app.add_option("--session-id", config.session_id, "the session id, e.g. session-<32 hex>")->required();

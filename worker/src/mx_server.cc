@@ -69,8 +69,8 @@ Outcome MxServer::unregister(int32_t server_handle) {
   return {};
 }
 
-Outcome MxServer::add_item(int32_t server_handle, std::string_view item_def, std::string_view context,
-                           bool buffered, int32_t* item_handle) {
+Outcome MxServer::add_item(int32_t server_handle, std::string_view item_def, std::string_view context, bool buffered,
+                           int32_t* item_handle) {
   Registration* registration = nullptr;
   if (Outcome o = find_registration(server_handle, &registration); !o.ok()) return o;
   if (item_def.empty()) return Outcome::failure(CommandError::InvalidArgument, "the item definition is empty");
@@ -150,8 +150,8 @@ Outcome MxServer::check_write(int32_t server_handle, int32_t item_handle, const 
                               ScalarValue* converted) {
   if (Outcome o = find_item(server_handle, item_handle, item); !o.ok()) return o;
   if (!(*item)->advised) {
-    return Outcome::failure(CommandError::NotAdvised, "item handle " + std::to_string(item_handle) +
-                                                          " must be advised before it is written");
+    return Outcome::failure(CommandError::NotAdvised,
+                            "item handle " + std::to_string(item_handle) + " must be advised before it is written");
   }
   if (!(*item)->info.writable) {
     return Outcome::failure(CommandError::ReadOnly, "item handle " + std::to_string(item_handle) + " is read-only");
@@ -180,9 +180,8 @@ Outcome MxServer::write(int32_t server_handle, int32_t item_handle, const proto:
   return apply_write(server_handle, item_handle, converted, timestamp_ns, write_id);
 }
 
-Outcome MxServer::write_secured(int32_t server_handle, int32_t item_handle, int32_t current_user,
-                                int32_t verifier_user, const proto::Value& value, int64_t timestamp_ns,
-                                uint64_t* write_id) {
+Outcome MxServer::write_secured(int32_t server_handle, int32_t item_handle, int32_t current_user, int32_t verifier_user,
+                                const proto::Value& value, int64_t timestamp_ns, uint64_t* write_id) {
   Item* item = nullptr;
   ScalarValue converted;
   if (Outcome o = check_write(server_handle, item_handle, value, &item, &converted); !o.ok()) return o;

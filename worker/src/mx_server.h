@@ -52,8 +52,7 @@ class MxServer {
                 int32_t user_id, uint64_t* write_id);
   Outcome write_secured(int32_t server_handle, int32_t item_handle, int32_t current_user, int32_t verifier_user,
                         const proto::Value& value, int64_t timestamp_ns, uint64_t* write_id);
-  Outcome authenticate_user(int32_t server_handle, std::string_view user, std::string_view password,
-                            int32_t* user_id);
+  Outcome authenticate_user(int32_t server_handle, std::string_view user, std::string_view password, int32_t* user_id);
   Outcome user_to_id(int32_t server_handle, std::string_view user_guid, int32_t* user_id);
   Outcome set_buffered_update_interval(int32_t server_handle, int32_t interval_ms);
 

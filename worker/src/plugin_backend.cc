@@ -45,8 +45,8 @@ class PluginBackend final : public Backend {
     int16_t type = 0;
     int writable = 0;
     const std::string name(tag);
-    const int result = vtable_->add_item(instance_, c_key(key), name.c_str(), buffered ? 1 : 0, &type, &writable,
-                                         error, sizeof error);
+    const int result =
+        vtable_->add_item(instance_, c_key(key), name.c_str(), buffered ? 1 : 0, &type, &writable, error, sizeof error);
     info->data_type = static_cast<proto::MxDataType>(type);
     info->writable = writable != 0;
     return from_result(result, error);
@@ -131,8 +131,8 @@ std::unique_ptr<Backend> load_plugin_backend(const std::string& path, std::span<
     return fail("built for backend ABI " + std::to_string(vtable->abi_version) + ", this worker speaks " +
                 std::to_string(MXGW_BACKEND_ABI_VERSION));
   }
-  if (vtable->struct_size < sizeof(mxgw_backend_vtable) || !vtable->create || !vtable->destroy ||
-      !vtable->add_item || !vtable->remove_item || !vtable->set_active || !vtable->write || !vtable->produce) {
+  if (vtable->struct_size < sizeof(mxgw_backend_vtable) || !vtable->create || !vtable->destroy || !vtable->add_item ||
+      !vtable->remove_item || !vtable->set_active || !vtable->write || !vtable->produce) {
     return fail("its callback table is incomplete");
   }
   std::vector<std::string> texts;

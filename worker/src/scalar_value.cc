@@ -17,22 +17,33 @@ const char* type_name(MxDataType type) {
 // The number a numeric Value holds, if it is one.
 bool numeric_payload(const proto::Value& value, double* out) {
   switch (value.payload_type()) {
-    case proto::ValueData::BooleanValue: *out = value.payload_as_BooleanValue()->v() ? 1 : 0; return true;
-    case proto::ValueData::IntegerValue: *out = value.payload_as_IntegerValue()->v(); return true;
-    case proto::ValueData::FloatValue: *out = static_cast<double>(value.payload_as_FloatValue()->v()); return true;
-    case proto::ValueData::DoubleValue: *out = value.payload_as_DoubleValue()->v(); return true;
-    default: return false;
+    case proto::ValueData::BooleanValue:
+      *out = value.payload_as_BooleanValue()->v() ? 1 : 0;
+      return true;
+    case proto::ValueData::IntegerValue:
+      *out = value.payload_as_IntegerValue()->v();
+      return true;
+    case proto::ValueData::FloatValue:
+      *out = static_cast<double>(value.payload_as_FloatValue()->v());
+      return true;
+    case proto::ValueData::DoubleValue:
+      *out = value.payload_as_DoubleValue()->v();
+      return true;
+    default:
+      return false;
   }
 }
 
 bool representable(MxDataType target, double number) {
   switch (target) {
-    case MxDataType::Boolean: return number == 0 || number == 1;
+    case MxDataType::Boolean:
+      return number == 0 || number == 1;
     case MxDataType::Integer:
       return std::isfinite(number) && number == std::trunc(number) && number >= -2147483648.0 && number <= 2147483647.0;
     case MxDataType::Float:
       return !std::isfinite(number) || static_cast<double>(static_cast<float>(number)) == number;
-    default: return true;
+    default:
+      return true;
   }
 }
 
@@ -84,15 +95,20 @@ flatbuffers::Offset<proto::Value> build_value(flatbuffers::FlatBufferBuilder& fb
   auto with = [&](ValueData kind, flatbuffers::Offset<void> payload) {
     return proto::CreateValue(fbb, value.type, false, kind, payload);
   };
-  auto inline_struct = [&](ValueData kind, const auto& payload) { return with(kind, fbb.CreateStruct(payload).Union()); };
+  auto inline_struct = [&](ValueData kind, const auto& payload) {
+    return with(kind, fbb.CreateStruct(payload).Union());
+  };
   switch (value.type) {
-    case MxDataType::Boolean: return inline_struct(ValueData::BooleanValue, proto::BooleanValue(value.number != 0));
+    case MxDataType::Boolean:
+      return inline_struct(ValueData::BooleanValue, proto::BooleanValue(value.number != 0));
     case MxDataType::Integer:
       return inline_struct(ValueData::IntegerValue, proto::IntegerValue(static_cast<int32_t>(value.number)));
     case MxDataType::Float:
       return inline_struct(ValueData::FloatValue, proto::FloatValue(static_cast<float>(value.number)));
-    case MxDataType::Double: return inline_struct(ValueData::DoubleValue, proto::DoubleValue(value.number));
-    case MxDataType::Time: return inline_struct(ValueData::TimeValue, proto::TimeValue(value.nanoseconds));
+    case MxDataType::Double:
+      return inline_struct(ValueData::DoubleValue, proto::DoubleValue(value.number));
+    case MxDataType::Time:
+      return inline_struct(ValueData::TimeValue, proto::TimeValue(value.nanoseconds));
     case MxDataType::ElapsedTime:
       return inline_struct(ValueData::ElapsedTimeValue, proto::ElapsedTimeValue(value.nanoseconds));
     default:

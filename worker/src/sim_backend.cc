@@ -20,9 +20,12 @@ using proto::CommandError;
 Outcome from_status(const Status& status, CommandError otherwise) {
   if (status.is_ok()) return {};
   switch (status.code()) {
-    case StatusCode::kReadOnly: return Outcome::failure(CommandError::ReadOnly, status.message());
-    case StatusCode::kTypeMismatch: return Outcome::failure(CommandError::TypeMismatch, status.message());
-    default: return Outcome::failure(otherwise, status.message());
+    case StatusCode::kReadOnly:
+      return Outcome::failure(CommandError::ReadOnly, status.message());
+    case StatusCode::kTypeMismatch:
+      return Outcome::failure(CommandError::TypeMismatch, status.message());
+    default:
+      return Outcome::failure(otherwise, status.message());
   }
 }
 
@@ -87,8 +90,7 @@ class SimBackend final : public Backend {
     const sim::WriteValue written{value.type, value.number, value.text};
     const int64_t when = timestamp_ns > 0 ? timestamp_ns : wall_clock_ns();
     // Both schedulers keep their own setpoint store; each echoes to its own items.
-    if (Outcome o = from_status(live_.write(found->second.tag, written, when), CommandError::BackendFailure);
-        !o.ok()) {
+    if (Outcome o = from_status(live_.write(found->second.tag, written, when), CommandError::BackendFailure); !o.ok()) {
       return o;
     }
     return from_status(buffered_.write(found->second.tag, written, when), CommandError::BackendFailure);

@@ -16,7 +16,9 @@
 namespace mxgw::worker {
 namespace {
 
-void log_line(const std::string& message) { std::fprintf(stderr, "mxgw-worker[%d]: %s\n", ::getpid(), message.c_str()); }
+void log_line(const std::string& message) {
+  std::fprintf(stderr, "mxgw-worker[%d]: %s\n", ::getpid(), message.c_str());
+}
 
 }  // namespace
 
@@ -53,10 +55,9 @@ int WorkerProcess::run() {
       [](uv_timer_t* t) { static_cast<WorkerProcess*>(t->data)->stop(kExitConnection, "handshake timed out"); },
       config_.handshake_timeout_ms, 0);
 
-  transport::connect_unix(&loop_, config_.endpoint_path, connection_options(),
-                          [this](const Status& status, transport::StreamEndpoint* endpoint) {
-                            on_connected(status, endpoint);
-                          });
+  transport::connect_unix(
+      &loop_, config_.endpoint_path, connection_options(),
+      [this](const Status& status, transport::StreamEndpoint* endpoint) { on_connected(status, endpoint); });
   uv_run(&loop_, UV_RUN_DEFAULT);
   return exit_code_;
 }
@@ -86,9 +87,9 @@ void WorkerProcess::on_connected(const Status& status, transport::StreamEndpoint
   endpoint_ = endpoint;
   endpoint_->start(this);
   auto& fbb = control_builder_.fbb();
-  const auto hello = proto::CreateWorkerHello(fbb, transport::kProtocolVersion, fbb.CreateString(config_.session_id),
-                                              fbb.CreateVector(config_.nonce), fbb.CreateString(config_.backend),
-                                              ::getpid());
+  const auto hello =
+      proto::CreateWorkerHello(fbb, transport::kProtocolVersion, fbb.CreateString(config_.session_id),
+                               fbb.CreateVector(config_.nonce), fbb.CreateString(config_.backend), ::getpid());
   send_control(control_builder_.finish(proto::CreateWorkerFrame(fbb, proto::WorkerMessage::WorkerHello, hello.Union()),
                                        proto::WorkerFrameIdentifier()));
   phase_ = Phase::AwaitingWelcome;
@@ -187,7 +188,8 @@ void WorkerProcess::schedule_round(int64_t due_ns) {
   const uint64_t delay_ms = static_cast<uint64_t>((due_ns - now + 999'999) / 1'000'000);
   const uint64_t current = uv_timer_get_due_in(&round_later_);
   if (uv_is_active(reinterpret_cast<uv_handle_t*>(&round_later_)) && current <= delay_ms) return;
-  uv_timer_start(&round_later_, [](uv_timer_t* t) { static_cast<WorkerProcess*>(t->data)->run_round(); }, delay_ms, 0);
+  uv_timer_start(
+      &round_later_, [](uv_timer_t* t) { static_cast<WorkerProcess*>(t->data)->run_round(); }, delay_ms, 0);
 }
 
 void WorkerProcess::run_round() {

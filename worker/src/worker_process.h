@@ -36,11 +36,11 @@ namespace mxgw::worker {
 // Exit codes, also documented in --help.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitUsage = 64,           // bad command line or nonce
-  kExitConnection = 69,      // could not connect, or the connection failed
-  kExitRefused = 77,         // the gateway refused the handshake
-  kExitBackend = 78,         // unknown backend or rejected backend options
-  kExitProtocol = 76,        // the gateway sent something invalid
+  kExitUsage = 64,       // bad command line or nonce
+  kExitConnection = 69,  // could not connect, or the connection failed
+  kExitRefused = 77,     // the gateway refused the handshake
+  kExitBackend = 78,     // unknown backend or rejected backend options
+  kExitProtocol = 76,    // the gateway sent something invalid
 };
 
 struct WorkerConfig {

@@ -116,8 +116,7 @@ typedef struct mxgw_backend_vtable {
 
   /* Creates an instance configured by the session's backend options. An unknown
    * key or a bad value must fail with a message naming the key. */
-  int (*create)(const mxgw_option* options, size_t option_count, mxgw_backend** out, char* error,
-                size_t error_size);
+  int (*create)(const mxgw_option* options, size_t option_count, mxgw_backend** out, char* error, size_t error_size);
   void (*destroy)(mxgw_backend* backend);
 
   /* Resolves `tag` for a new item; sets its type and whether it is writable. */
@@ -127,8 +126,8 @@ typedef struct mxgw_backend_vtable {
   /* Starts (1) or stops (0) the item's updates. */
   void (*set_active)(mxgw_backend* backend, mxgw_item_key key, int active);
   /* Applies a write; the worker has checked the value's type against add_item's. */
-  int (*write)(mxgw_backend* backend, mxgw_item_key key, const mxgw_value* value, int64_t timestamp_ns,
-               char* error, size_t error_size);
+  int (*write)(mxgw_backend* backend, mxgw_item_key key, const mxgw_value* value, int64_t timestamp_ns, char* error,
+               size_t error_size);
   /* Emits updates due at or before now_ns through host_api->emit until it returns 0.
    * Returns when the plugin next has work (now_ns or earlier if it stopped early),
    * or INT64_MAX when nothing is scheduled. */

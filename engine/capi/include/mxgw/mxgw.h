@@ -74,35 +74,35 @@ MXGW_API const char* mxgw_version_string(void);
 /* -1 … -17 are the gateway's protocol error codes (client.fbs ErrorCode), the same
  * numbers negated, so a code means the same in both modes. */
 #define MXGW_OK 0
-#define MXGW_E_PROTOCOL_VERSION (-1)      /* the peer speaks another protocol version */
-#define MXGW_E_MALFORMED_FRAME (-2)       /* a frame failed its size check or verification */
-#define MXGW_E_FRAME_TOO_LARGE (-3)       /* a request is larger than the gateway accepts */
-#define MXGW_E_UNKNOWN_MESSAGE (-4)       /* a message of an unexpected kind */
-#define MXGW_E_OUT_OF_ORDER (-5)          /* a request the protocol does not allow now */
-#define MXGW_E_UNAUTHENTICATED (-6)       /* no API key, or an unknown one */
-#define MXGW_E_PERMISSION_DENIED (-7)     /* an admin request with a client key */
-#define MXGW_E_NOT_FOUND (-8)             /* no such session, or not this key's */
-#define MXGW_E_SESSION_LIMIT (-9)         /* the gateway has as many sessions as it allows */
-#define MXGW_E_OPEN_FAILED (-10)          /* the session's worker could not be started */
-#define MXGW_E_ALREADY_CLOSED (-11)       /* the session was already closed */
-#define MXGW_E_SESSION_FAULTED (-12)      /* the session's worker failed */
-#define MXGW_E_COMMAND_TIMEOUT (-13)      /* no answer within the command timeout */
-#define MXGW_E_INVALID_ARGUMENT (-14)     /* a NULL, malformed or out-of-range argument */
-#define MXGW_E_SLOW_CONSUMER (-15)        /* the disconnect policy ended this subscription */
-#define MXGW_E_SHUTTING_DOWN (-16)        /* the gateway or engine is shutting down */
-#define MXGW_E_INTERNAL (-17)             /* an I/O failure or an internal error */
+#define MXGW_E_PROTOCOL_VERSION (-1)  /* the peer speaks another protocol version */
+#define MXGW_E_MALFORMED_FRAME (-2)   /* a frame failed its size check or verification */
+#define MXGW_E_FRAME_TOO_LARGE (-3)   /* a request is larger than the gateway accepts */
+#define MXGW_E_UNKNOWN_MESSAGE (-4)   /* a message of an unexpected kind */
+#define MXGW_E_OUT_OF_ORDER (-5)      /* a request the protocol does not allow now */
+#define MXGW_E_UNAUTHENTICATED (-6)   /* no API key, or an unknown one */
+#define MXGW_E_PERMISSION_DENIED (-7) /* an admin request with a client key */
+#define MXGW_E_NOT_FOUND (-8)         /* no such session, or not this key's */
+#define MXGW_E_SESSION_LIMIT (-9)     /* the gateway has as many sessions as it allows */
+#define MXGW_E_OPEN_FAILED (-10)      /* the session's worker could not be started */
+#define MXGW_E_ALREADY_CLOSED (-11)   /* the session was already closed */
+#define MXGW_E_SESSION_FAULTED (-12)  /* the session's worker failed */
+#define MXGW_E_COMMAND_TIMEOUT (-13)  /* no answer within the command timeout */
+#define MXGW_E_INVALID_ARGUMENT (-14) /* a NULL, malformed or out-of-range argument */
+#define MXGW_E_SLOW_CONSUMER (-15)    /* the disconnect policy ended this subscription */
+#define MXGW_E_SHUTTING_DOWN (-16)    /* the gateway or engine is shutting down */
+#define MXGW_E_INTERNAL (-17)         /* an I/O failure or an internal error */
 /* The library's own. */
-#define MXGW_E_CLOSED (-30)               /* the handle was closed, or its client was */
-#define MXGW_E_CONNECT (-31)              /* the gateway could not be reached */
-#define MXGW_E_ENDED (-32)                /* the subscription ended; see mxgw_subscription_end_code */
-#define MXGW_E_NO_MEMORY (-33)            /* an allocation failed */
+#define MXGW_E_CLOSED (-30)    /* the handle was closed, or its client was */
+#define MXGW_E_CONNECT (-31)   /* the gateway could not be reached */
+#define MXGW_E_ENDED (-32)     /* the subscription ended; see mxgw_subscription_end_code */
+#define MXGW_E_NO_MEMORY (-33) /* an allocation failed */
 /* -101 … -114: the MXAccess command errors a worker answers with (worker.fbs
  * CommandError), negated and offset by 100. */
-#define MXGW_E_NOT_REGISTERED (-101)      /* a command other than Register before Register */
+#define MXGW_E_NOT_REGISTERED (-101) /* a command other than Register before Register */
 #define MXGW_E_UNKNOWN_SERVER_HANDLE (-102)
 #define MXGW_E_UNKNOWN_ITEM_HANDLE (-103)
 #define MXGW_E_UNKNOWN_TAG (-104)
-#define MXGW_E_NOT_ADVISED (-105)         /* MXAccess requires Advise before Write */
+#define MXGW_E_NOT_ADVISED (-105) /* MXAccess requires Advise before Write */
 #define MXGW_E_READ_ONLY (-106)
 #define MXGW_E_TYPE_MISMATCH (-107)
 #define MXGW_E_COMMAND_INVALID_ARGUMENT (-108)
@@ -129,20 +129,20 @@ typedef struct mxgw_subscription mxgw_subscription;
 
 typedef struct mxgw_client_options {
   /* Both modes. */
-  const char* api_key;            /* remote: required; embedded: ignored (the
-                                     embedding program is the engine's admin) */
-  const char* client_name;        /* NULL: "libmxgw" */
-  uint32_t request_timeout_ms;    /* 0: wait for the gateway's own command timeout */
-  uint32_t subscription_ring;     /* batches each subscription buffers; 0: 1024 */
+  const char* api_key;         /* remote: required; embedded: ignored (the
+                                  embedding program is the engine's admin) */
+  const char* client_name;     /* NULL: "libmxgw" */
+  uint32_t request_timeout_ms; /* 0: wait for the gateway's own command timeout */
+  uint32_t subscription_ring;  /* batches each subscription buffers; 0: 1024 */
   /* Remote mode. */
-  uint32_t connect_timeout_ms;    /* 0: 10000 */
+  uint32_t connect_timeout_ms; /* 0: 10000 */
   /* Embedded mode (ignored when remote). */
-  uint32_t shards;                /* engine threads; 0: one per core */
-  uint32_t max_sessions;          /* 0: 1024 */
-  const char* worker_path;        /* NULL: $MXGW_WORKER, else mxgw-worker beside the
-                                     program, beside libmxgw, or in ../bin from it */
-  const char* default_backend;    /* NULL: "sim" */
-  uint32_t lease_ms;              /* 0: 30000; the library renews its sessions' leases */
+  uint32_t shards;             /* engine threads; 0: one per core */
+  uint32_t max_sessions;       /* 0: 1024 */
+  const char* worker_path;     /* NULL: $MXGW_WORKER, else mxgw-worker beside the
+                                  program, beside libmxgw, or in ../bin from it */
+  const char* default_backend; /* NULL: "sim" */
+  uint32_t lease_ms;           /* 0: 30000; the library renews its sessions' leases */
 } mxgw_client_options;
 
 /* Fills `options` with the defaults (all zero). Any thread. */
@@ -178,9 +178,9 @@ typedef struct mxgw_backend_option {
 } mxgw_backend_option;
 
 typedef struct mxgw_session_options {
-  const char* name;                         /* client session name; NULL: "client" */
-  const char* backend;                      /* NULL: the gateway's default ("sim") */
-  int32_t command_timeout_ms;               /* <= 0: the gateway's default */
+  const char* name;           /* client session name; NULL: "client" */
+  const char* backend;        /* NULL: the gateway's default ("sim") */
+  int32_t command_timeout_ms; /* <= 0: the gateway's default */
   const mxgw_backend_option* backend_options;
   size_t backend_option_count;
 } mxgw_session_options;
@@ -208,33 +208,33 @@ MXGW_API void mxgw_session_free(mxgw_session* session);
 /* MXAccess data types (mx_types.fbs MxDataType). */
 #define MXGW_TYPE_NO_DATA 0
 #define MXGW_TYPE_BOOLEAN 1
-#define MXGW_TYPE_INTEGER 2       /* int32 */
+#define MXGW_TYPE_INTEGER 2 /* int32 */
 #define MXGW_TYPE_FLOAT 3
 #define MXGW_TYPE_DOUBLE 4
 #define MXGW_TYPE_STRING 5
-#define MXGW_TYPE_TIME 6          /* ns since the Unix epoch, UTC */
-#define MXGW_TYPE_ELAPSED_TIME 7  /* ns */
+#define MXGW_TYPE_TIME 6         /* ns since the Unix epoch, UTC */
+#define MXGW_TYPE_ELAPSED_TIME 7 /* ns */
 
 /* A value, in or out. Out of an event, `string`, `elements` and `bytes` point into
  * the frame (valid as long as the event's batch); `length` counts string bytes
  * (without the terminating NUL, which is there), array elements or opaque bytes. */
 typedef struct mxgw_value {
-  int16_t type;              /* MXGW_TYPE_*; other MXAccess types arrive opaque */
+  int16_t type; /* MXGW_TYPE_*; other MXAccess types arrive opaque */
   uint8_t is_array;
-  uint8_t is_opaque;         /* a type the gateway carries as bytes */
+  uint8_t is_opaque; /* a type the gateway carries as bytes */
   uint32_t length;
   union {
-    int32_t boolean;         /* 0 or 1 */
+    int32_t boolean; /* 0 or 1 */
     int32_t integer;
     float real32;
     double real64;
-    int64_t ns;              /* TIME, ELAPSED_TIME */
-    const char* string;      /* NUL-terminated */
-    const void* elements;    /* arrays of uint8 (boolean), int32, float, double, int64
-                                (time); string arrays via mxgw_value_string_at */
-    const uint8_t* bytes;    /* opaque */
+    int64_t ns;           /* TIME, ELAPSED_TIME */
+    const char* string;   /* NUL-terminated */
+    const void* elements; /* arrays of uint8 (boolean), int32, float, double, int64
+                             (time); string arrays via mxgw_value_string_at */
+    const uint8_t* bytes; /* opaque */
   } v;
-  const void* internal;      /* string arrays: the library's view */
+  const void* internal; /* string arrays: the library's view */
 } mxgw_value;
 
 /* Element i of a string array value: NUL-terminated, valid as the value; *length
@@ -270,11 +270,11 @@ static inline mxgw_value mxgw_value_string(const char* v) {
 
 /* MXSTATUS_PROXY, as MXAccess reports it. */
 typedef struct mxgw_status {
-  int16_t success;           /* non-zero: success */
-  int8_t category;           /* 0 Ok, 1 Pending, 2 Warning, 3 CommunicationError, 4
-                                ConfigurationError, 5 OperationalError, 6 SecurityError,
-                                7 SoftwareError, 8 OtherError, -1 Unknown */
-  int8_t detected_by;        /* MXAccess status source, -1 Unknown */
+  int16_t success;    /* non-zero: success */
+  int8_t category;    /* 0 Ok, 1 Pending, 2 Warning, 3 CommunicationError, 4
+                         ConfigurationError, 5 OperationalError, 6 SecurityError,
+                         7 SoftwareError, 8 OtherError, -1 Unknown */
+  int8_t detected_by; /* MXAccess status source, -1 Unknown */
   int16_t detail;
 } mxgw_status;
 
@@ -314,28 +314,26 @@ MXGW_API int mxgw_write(mxgw_session* s, int32_t server_handle, int32_t item_han
                         int32_t user_id, uint64_t* write_id);
 MXGW_API int mxgw_write2(mxgw_session* s, int32_t server_handle, int32_t item_handle, const mxgw_value* value,
                          int64_t timestamp_ns, int32_t user_id, uint64_t* write_id);
-MXGW_API int mxgw_write_secured(mxgw_session* s, int32_t server_handle, int32_t item_handle,
-                                int32_t current_user_id, int32_t verifier_user_id, const mxgw_value* value,
-                                uint64_t* write_id);
-MXGW_API int mxgw_write_secured2(mxgw_session* s, int32_t server_handle, int32_t item_handle,
-                                 int32_t current_user_id, int32_t verifier_user_id, const mxgw_value* value,
-                                 int64_t timestamp_ns, uint64_t* write_id);
+MXGW_API int mxgw_write_secured(mxgw_session* s, int32_t server_handle, int32_t item_handle, int32_t current_user_id,
+                                int32_t verifier_user_id, const mxgw_value* value, uint64_t* write_id);
+MXGW_API int mxgw_write_secured2(mxgw_session* s, int32_t server_handle, int32_t item_handle, int32_t current_user_id,
+                                 int32_t verifier_user_id, const mxgw_value* value, int64_t timestamp_ns,
+                                 uint64_t* write_id);
 MXGW_API int mxgw_authenticate_user(mxgw_session* s, int32_t server_handle, const char* user, const char* password,
                                     int32_t* user_id);
-MXGW_API int mxgw_archestra_user_to_id(mxgw_session* s, int32_t server_handle, const char* user_guid,
-                                       int32_t* user_id);
+MXGW_API int mxgw_archestra_user_to_id(mxgw_session* s, int32_t server_handle, const char* user_guid, int32_t* user_id);
 
 /* ---- subscriptions and events -------------------------------------------- */
 
-#define MXGW_POLICY_LOSSLESS 0     /* backpressure up to the worker; nothing dropped */
-#define MXGW_POLICY_CONFLATE 1     /* newest value per item while behind */
-#define MXGW_POLICY_DROP_OLDEST 2  /* drops announced with MXGW_EVENT_GAP */
-#define MXGW_POLICY_DISCONNECT 3   /* a slow subscription ends with MXGW_E_SLOW_CONSUMER */
+#define MXGW_POLICY_LOSSLESS 0    /* backpressure up to the worker; nothing dropped */
+#define MXGW_POLICY_CONFLATE 1    /* newest value per item while behind */
+#define MXGW_POLICY_DROP_OLDEST 2 /* drops announced with MXGW_EVENT_GAP */
+#define MXGW_POLICY_DISCONNECT 3  /* a slow subscription ends with MXGW_E_SLOW_CONSUMER */
 
 typedef struct mxgw_subscribe_options {
-  int32_t policy;                  /* MXGW_POLICY_* */
-  int32_t resume;                  /* non-zero: start at resume_from_seq */
-  uint64_t resume_from_seq;        /* replayed from the session's window, or a gap */
+  int32_t policy;           /* MXGW_POLICY_* */
+  int32_t resume;           /* non-zero: start at resume_from_seq */
+  uint64_t resume_from_seq; /* replayed from the session's window, or a gap */
 } mxgw_subscribe_options;
 
 /* Subscribes to the session's events; `options` may be NULL (lossless, from the
@@ -350,24 +348,24 @@ typedef uint64_t mxgw_seq;
 typedef struct mxgw_numeric_change {
   int32_t server_handle;
   int32_t item_handle;
-  uint32_t quality;          /* OPC quality word (0xC0 good) */
-  int16_t data_type;         /* MXGW_TYPE_BOOLEAN, INTEGER, FLOAT, DOUBLE, TIME or ELAPSED_TIME */
+  uint32_t quality;  /* OPC quality word (0xC0 good) */
+  int16_t data_type; /* MXGW_TYPE_BOOLEAN, INTEGER, FLOAT, DOUBLE, TIME or ELAPSED_TIME */
   uint16_t reserved;
   int64_t source_time_ns;
-  double value;              /* the value, widened to double (TIME: ns as double) */
+  double value; /* the value, widened to double (TIME: ns as double) */
 } mxgw_numeric_change;
 
-#define MXGW_BATCH_REPLAYED 1u           /* sent from the replay window on resume */
-#define MXGW_BATCH_GATEWAY_GENERATED 2u  /* built by the gateway: gaps, session states */
+#define MXGW_BATCH_REPLAYED 1u          /* sent from the replay window on resume */
+#define MXGW_BATCH_GATEWAY_GENERATED 2u /* built by the gateway: gaps, session states */
 
 /* A view of one batch. Valid until mxgw_release() or the next mxgw_poll() on its
  * subscription. */
 typedef struct mxgw_batch {
-  mxgw_seq first_seq;         /* sequence number of the batch's first event */
-  uint32_t event_count;       /* events in the batch (gaps not counted) */
-  uint32_t flags;             /* MXGW_BATCH_* */
-  int64_t worker_time_ns;     /* when the worker sent it (Unix epoch, UTC) */
-  int64_t gateway_time_ns;    /* when the gateway received it */
+  mxgw_seq first_seq;      /* sequence number of the batch's first event */
+  uint32_t event_count;    /* events in the batch (gaps not counted) */
+  uint32_t flags;          /* MXGW_BATCH_* */
+  int64_t worker_time_ns;  /* when the worker sent it (Unix epoch, UTC) */
+  int64_t gateway_time_ns; /* when the gateway received it */
   /* The batch's numeric data changes, in order. When numeric_count == event_count
    * they are the whole batch and numeric[i] has sequence number first_seq + i;
    * otherwise other events are interleaved: read them all with an mxgw_cursor. */
@@ -420,41 +418,41 @@ MXGW_API int mxgw_subscribe_callback(mxgw_session* s, const mxgw_subscribe_optio
 
 /* ---- reading every event: the cursor ------------------------------------- */
 
-#define MXGW_EVENT_DATA_CHANGE 1           /* OnDataChange (numeric or any value) */
-#define MXGW_EVENT_BUFFERED_DATA_CHANGE 2  /* OnBufferedDataChange: several samples */
-#define MXGW_EVENT_WRITE_COMPLETE 3        /* OnWriteComplete */
-#define MXGW_EVENT_OPERATION_COMPLETE 4    /* OperationComplete */
-#define MXGW_EVENT_SESSION_STATE 5         /* the session changed state (gateway) */
-#define MXGW_EVENT_GAP 6                   /* events [gap_first_seq, gap_last_seq] will not come */
+#define MXGW_EVENT_DATA_CHANGE 1          /* OnDataChange (numeric or any value) */
+#define MXGW_EVENT_BUFFERED_DATA_CHANGE 2 /* OnBufferedDataChange: several samples */
+#define MXGW_EVENT_WRITE_COMPLETE 3       /* OnWriteComplete */
+#define MXGW_EVENT_OPERATION_COMPLETE 4   /* OperationComplete */
+#define MXGW_EVENT_SESSION_STATE 5        /* the session changed state (gateway) */
+#define MXGW_EVENT_GAP 6                  /* events [gap_first_seq, gap_last_seq] will not come */
 
 #define MXGW_SESSION_READY 2
 #define MXGW_SESSION_CLOSING 3
 #define MXGW_SESSION_CLOSED 4
 #define MXGW_SESSION_FAULTED 5
 
-#define MXGW_GAP_DROPPED 0          /* drop-oldest: this subscriber was too slow */
-#define MXGW_GAP_OUTSIDE_WINDOW 1   /* resume asked for events no longer kept */
-#define MXGW_GAP_CONFLATED 2        /* conflate: intermediate values replaced */
+#define MXGW_GAP_DROPPED 0        /* drop-oldest: this subscriber was too slow */
+#define MXGW_GAP_OUTSIDE_WINDOW 1 /* resume asked for events no longer kept */
+#define MXGW_GAP_CONFLATED 2      /* conflate: intermediate values replaced */
 
 /* One event, decoded from the frame in place: pointers in it point into the frame
  * and are valid as long as its batch. Fields not used by its kind are zero. */
 typedef struct mxgw_event {
-  int32_t kind;               /* MXGW_EVENT_* */
-  uint32_t sample_count;      /* BUFFERED_DATA_CHANGE: samples (mxgw_event_sample) */
-  mxgw_seq seq;               /* its sequence number; GAP: 0 */
+  int32_t kind;          /* MXGW_EVENT_* */
+  uint32_t sample_count; /* BUFFERED_DATA_CHANGE: samples (mxgw_event_sample) */
+  mxgw_seq seq;          /* its sequence number; GAP: 0 */
   int32_t server_handle;
   int32_t item_handle;
-  mxgw_value value;           /* DATA_CHANGE */
-  uint32_t quality;           /* DATA_CHANGE */
-  int32_t session_state;      /* SESSION_STATE: MXGW_SESSION_* */
-  int64_t source_time_ns;     /* DATA_CHANGE */
-  mxgw_status status;         /* first MXSTATUS entry (success when none) */
+  mxgw_value value;       /* DATA_CHANGE */
+  uint32_t quality;       /* DATA_CHANGE */
+  int32_t session_state;  /* SESSION_STATE: MXGW_SESSION_* */
+  int64_t source_time_ns; /* DATA_CHANGE */
+  mxgw_status status;     /* first MXSTATUS entry (success when none) */
   uint32_t status_count;
-  uint64_t write_id;          /* WRITE_COMPLETE */
-  const char* reason;         /* SESSION_STATE: why (NUL-terminated; "" if none) */
-  mxgw_seq gap_first_seq;     /* GAP */
-  mxgw_seq gap_last_seq;      /* GAP */
-  int32_t gap_reason;         /* GAP: MXGW_GAP_* */
+  uint64_t write_id;      /* WRITE_COMPLETE */
+  const char* reason;     /* SESSION_STATE: why (NUL-terminated; "" if none) */
+  mxgw_seq gap_first_seq; /* GAP */
+  mxgw_seq gap_last_seq;  /* GAP */
+  int32_t gap_reason;     /* GAP: MXGW_GAP_* */
   const void* internal;
 } mxgw_event;
 

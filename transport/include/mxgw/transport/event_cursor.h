@@ -31,7 +31,9 @@ struct EventRef {
   const proto::BufferedDataChangeEvent* buffered() const {
     return static_cast<const proto::BufferedDataChangeEvent*>(event);
   }
-  const proto::WriteCompleteEvent* write_complete() const { return static_cast<const proto::WriteCompleteEvent*>(event); }
+  const proto::WriteCompleteEvent* write_complete() const {
+    return static_cast<const proto::WriteCompleteEvent*>(event);
+  }
   const proto::OperationCompleteEvent* operation_complete() const {
     return static_cast<const proto::OperationCompleteEvent*>(event);
   }

@@ -29,14 +29,12 @@ class Listener {
   using AcceptFn = std::function<void(StreamEndpoint* endpoint)>;
 
   // Listens on a Unix socket at `path` (an existing socket file there is replaced).
-  static Listener* listen_unix(uv_loop_t* loop, const std::string& path,
-                               const StreamEndpoint::Options& options, AcceptFn on_accept,
-                               Status* error);
+  static Listener* listen_unix(uv_loop_t* loop, const std::string& path, const StreamEndpoint::Options& options,
+                               AcceptFn on_accept, Status* error);
   // Listens on TCP `host` (a numeric IPv4/IPv6 address) and `port` (0: any free port;
   // bound_port() tells which).
   static Listener* listen_tcp(uv_loop_t* loop, const std::string& host, uint16_t port,
-                              const StreamEndpoint::Options& options, AcceptFn on_accept,
-                              Status* error);
+                              const StreamEndpoint::Options& options, AcceptFn on_accept, Status* error);
 
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -73,10 +71,9 @@ class Listener {
 // the failure and nullptr.
 using ConnectFn = std::function<void(const Status& status, StreamEndpoint* endpoint)>;
 
-void connect_unix(uv_loop_t* loop, const std::string& path, const StreamEndpoint::Options& options,
-                  ConnectFn done);
+void connect_unix(uv_loop_t* loop, const std::string& path, const StreamEndpoint::Options& options, ConnectFn done);
 // `host` is a numeric IPv4/IPv6 address or a name resolved through getaddrinfo.
-void connect_tcp(uv_loop_t* loop, const std::string& host, uint16_t port,
-                 const StreamEndpoint::Options& options, ConnectFn done);
+void connect_tcp(uv_loop_t* loop, const std::string& host, uint16_t port, const StreamEndpoint::Options& options,
+                 ConnectFn done);
 
 }  // namespace mxgw::transport

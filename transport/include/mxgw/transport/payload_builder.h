@@ -22,8 +22,7 @@ class SlabAllocator final : public flatbuffers::Allocator {
 
 class PayloadBuilder {
  public:
-  explicit PayloadBuilder(size_t initial_size = 1024)
-      : fbb_(initial_size, &allocator_, /*own_allocator=*/false) {}
+  explicit PayloadBuilder(size_t initial_size = 1024) : fbb_(initial_size, &allocator_, /*own_allocator=*/false) {}
 
   flatbuffers::FlatBufferBuilder& fbb() noexcept { return fbb_; }
 

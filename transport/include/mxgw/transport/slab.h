@@ -87,8 +87,7 @@ class SharedBytes {
     return SharedBytes(slab, offset, size);
   }
 
-  SharedBytes(const SharedBytes& other) noexcept
-      : slab_(other.slab_), offset_(other.offset_), size_(other.size_) {
+  SharedBytes(const SharedBytes& other) noexcept : slab_(other.slab_), offset_(other.offset_), size_(other.size_) {
     if (slab_) slab_->retain();
   }
   SharedBytes(SharedBytes&& other) noexcept
@@ -123,8 +122,7 @@ class SharedBytes {
   }
 
  private:
-  SharedBytes(Slab* slab, uint32_t offset, uint32_t size) noexcept
-      : slab_(slab), offset_(offset), size_(size) {}
+  SharedBytes(Slab* slab, uint32_t offset, uint32_t size) noexcept : slab_(slab), offset_(offset), size_(size) {}
 
   Slab* slab_ = nullptr;
   uint32_t offset_ = 0;
