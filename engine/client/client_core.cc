@@ -37,14 +37,9 @@ std::future<Result<ServerInfo>> ClientCore::start() {
   std::future<Result<ServerInfo>> answer = hello.get_future();
   started_ = true;
   std::weak_ptr<ClientCore> weak = weak_from_this();
-  connection_ = std::make_unique<GatewayConnection>(&loop_, address_, options_, &shared_, [weak] {
-    // A consumer freed room for a held frame. After the client is gone there is
-    // nobody left to tell.
-    if (std::shared_ptr<ClientCore> core = weak.lock()) {
-      Op op;
-      op.kind = Op::Kind::Resume;
-      core->post(op);
-    }
+  connection_ = std::make_unique<GatewayConnection>(&loop_, address_, options_, &shared_, [weak](Op&& op) {
+    // A consumer freed room. After the client is gone there is nobody left to tell.
+    if (std::shared_ptr<ClientCore> core = weak.lock()) core->post(op);
   });
   // The thread keeps the core alive until it is done with the loop, so that a
   // callback may drop the last client reference.

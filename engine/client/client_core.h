@@ -66,6 +66,7 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   // the thread. Idempotent.
   void stop();
 
+  const ClientOptions& options() const noexcept { return options_; }
   ClientShared& shared() noexcept { return shared_; }
   const ClientShared& shared() const noexcept { return shared_; }
   bool on_io_thread() const noexcept {

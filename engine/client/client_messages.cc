@@ -70,9 +70,15 @@ transport::SharedBytes build_subscribe(uint64_t request_id, const std::string& s
                                        const SubscribeOptions& options) {
   auto& builder = thread_builder();
   auto& fbb = builder.fbb();
-  auto body =
-      proto::CreateSubscribeDirect(fbb, session_id.c_str(), options.policy, options.resume, options.resume_from_seq);
+  auto body = proto::CreateSubscribeDirect(fbb, session_id.c_str(), options.policy, options.resume,
+                                           options.resume_from_seq, static_cast<uint32_t>(options.ring_frames));
   return finish_request(builder, request_id, proto::ClientMessage::Subscribe, body);
+}
+
+transport::SharedBytes build_grant_credit(uint64_t subscription_id, uint32_t frames) {
+  auto& builder = thread_builder();
+  auto body = proto::CreateGrantCredit(builder.fbb(), subscription_id, frames);
+  return finish_request(builder, 0, proto::ClientMessage::GrantCredit, body);
 }
 
 transport::SharedBytes build_unsubscribe(uint64_t request_id, uint64_t subscription_id) {

@@ -27,6 +27,8 @@ transport::SharedBytes build_invoke(uint64_t request_id, const std::string& sess
 transport::SharedBytes build_subscribe(uint64_t request_id, const std::string& session_id,
                                        const SubscribeOptions& options);
 transport::SharedBytes build_unsubscribe(uint64_t request_id, uint64_t subscription_id);
+// Never answered: it goes out with request id 0.
+transport::SharedBytes build_grant_credit(uint64_t subscription_id, uint32_t frames);
 transport::SharedBytes build_renew_lease(uint64_t request_id, const std::string& session_id);
 transport::SharedBytes build_close_session(uint64_t request_id, const std::string& session_id);
 transport::SharedBytes build_list_sessions(uint64_t request_id);

@@ -81,6 +81,8 @@ struct SubscribeOptions {
   bool resume = false;           // false: from the next event on
   uint64_t resume_from_seq = 0;  // with resume: the first sequence number wanted
   // Frames this subscription's ring holds; 0 takes ClientOptions::event_ring_frames.
+  // The gateway sends no more frames than the ring has room for (the subscription's
+  // credit), so a consumer that stops polling holds back this subscription alone.
   size_t ring_frames = 0;
   // Called on the I/O thread, at most once per loop turn, after new frames landed in
   // the ring and when the stream ends. It must be quick and must not block: signal
@@ -111,9 +113,11 @@ struct ClientOptions {
   // Connecting plus the Hello exchange must finish within this.
   uint32_t connect_timeout_ms = 10'000;
   // A request with no answer after this long fails with CommandTimeout (a late
-  // answer is then ignored). 0: wait for the gateway, which bounds commands by the
-  // session's command timeout itself.
-  uint32_t request_timeout_ms = 0;
+  // answer is then ignored), so that no wait for a gateway that stopped answering
+  // lasts for ever. It must exceed the longest the gateway may take itself: a
+  // session's command timeout, and its worker's startup and shutdown timeouts for
+  // open and close. 0: wait for the gateway however long it takes.
+  uint32_t request_timeout_ms = 60'000;
   // Default ring size of a subscription, in frames (each frame holds a batch).
   size_t event_ring_frames = 1024;
   // The stream underneath: payload limit, read slab size, socket buffers, and how
@@ -126,6 +130,11 @@ struct ClientOptions {
     return options;
   }
 };
+
+// The ring size a subscription gets: its own, or the client's default.
+inline size_t subscription_ring_frames(const SubscribeOptions& options, const ClientOptions& client) {
+  return options.ring_frames != 0 ? options.ring_frames : client.event_ring_frames;
+}
 
 // Counters of the connection's event path, for load tools and tests. Each one is
 // read on its own (relaxed): a snapshot, not a consistent cut.

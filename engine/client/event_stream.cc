@@ -3,6 +3,7 @@
 
 #include "engine/client/event_stream.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace mxgw::client {
@@ -16,11 +17,15 @@ void bump(std::atomic<uint64_t>& counter) {
 }  // namespace
 
 EventStream::EventStream(uint64_t subscription_id, size_t ring_frames, std::function<void()> on_ready,
-                         std::function<void()> wake_producer)
+                         std::function<void()> wake_producer, std::function<void(uint32_t)> grant_credit)
     : subscription_id_(subscription_id),
       ring_(ring_frames),
       on_ready_(std::move(on_ready)),
-      wake_producer_(std::move(wake_producer)) {}
+      wake_producer_(std::move(wake_producer)),
+      grant_credit_(std::move(grant_credit)),
+      // A quarter of the ring at a time: one message per many frames, while the
+      // gateway always keeps at least three quarters of the ring's worth of credit.
+      credit_step_(static_cast<uint32_t>(std::max<size_t>(ring_frames / 4, 1))) {}
 
 // ---- producer ----
 
@@ -94,8 +99,13 @@ void EventStream::notify_consumer() {
 
 // ---- consumer ----
 
-void EventStream::room_made() {
+void EventStream::room_made(size_t taken) {
   ring_.release_consumed();
+  ungranted_ += static_cast<uint32_t>(taken);
+  if (grant_credit_ && ungranted_ >= credit_step_) {
+    grant_credit_(ungranted_);
+    ungranted_ = 0;
+  }
   if (waiting_.exchange(false, std::memory_order_acq_rel) && wake_producer_) wake_producer_();
 }
 

@@ -6,12 +6,15 @@
 // it arrived (prefix + EventBatch, already verified), so reading a batch in place
 // with EventCursor is safe for as long as the frame (or a copy of its payload) lives.
 //
-// Backpressure is lossless: when the ring is full the I/O thread keeps the frame
-// aside and stops reading the socket; the consumer's poll() hands the freed room
-// back and wakes the I/O thread, which delivers the frame and reads on. A consumer
-// that stops polling therefore stalls its whole connection (as a lossless
-// subscriber stalls its session at the gateway) until it polls again, unsubscribes,
-// or the client closes.
+// Backpressure is lossless, by credit: the gateway sends no more frames than the
+// ring has room for, and the consumer's poll() grants the room it frees back (in
+// steps of a quarter of the ring, through `grant_credit`, which posts a GrantCredit
+// for the I/O thread to send). A consumer that stops polling therefore holds back its
+// own subscription only (its session's lossless backpressure then reaches the
+// worker), while the connection goes on carrying answers and other subscriptions.
+// Should a frame arrive with the ring full all the same (a gateway that does not
+// keep to the credit), the I/O thread keeps it aside and stops reading the socket
+// until a poll makes room and wakes it: nothing is dropped either way.
 //
 // Thread safety: poll(), wait_until()/wait_for() and finished() belong to one
 // consumer thread at a time. subscription_id(), ended(), end_status() (once ended()),
@@ -75,8 +78,10 @@ class EventStream {
  public:
   // `wake_producer` is called (on the consumer thread) when the producer waits for
   // room that a poll just freed; it must post a resume to the I/O thread.
+  // `grant_credit(frames)` is called (on the consumer thread) each time polls have
+  // freed a quarter of the ring; it must have the credit sent. May be empty.
   EventStream(uint64_t subscription_id, size_t ring_frames, std::function<void()> on_ready,
-              std::function<void()> wake_producer);
+              std::function<void()> wake_producer, std::function<void(uint32_t frames)> grant_credit = {});
   EventStream(const EventStream&) = delete;
   EventStream& operator=(const EventStream&) = delete;
 
@@ -98,7 +103,7 @@ class EventStream {
       ring_.pop();
       ++taken;
     }
-    if (taken) room_made();
+    if (taken) room_made(taken);
     return taken;
   }
 
@@ -152,14 +157,19 @@ class EventStream {
   bool ring_empty() const noexcept { return ring_.front() == nullptr; }
   bool push_or_hold(EventFrame&& frame);
   void finish(const Status& why);
-  // After a poll: return the freed slots at once and wake a producer waiting for room.
-  void room_made();
+  // After a poll: return the freed slots at once, grant them once enough are free,
+  // and wake a producer waiting for room.
+  void room_made(size_t taken);
 
   const uint64_t subscription_id_;
   // Mutable: the consumer's const queries look at the ring's front.
   mutable transport::SpscRing<EventFrame> ring_;
   const std::function<void()> on_ready_;
   const std::function<void()> wake_producer_;
+  const std::function<void(uint32_t)> grant_credit_;
+  const uint32_t credit_step_;
+  // The consumer's own: frames polled since the last grant.
+  uint32_t ungranted_ = 0;
 
   // The producer's line: written on every frame by the I/O thread only (the
   // counters are also read, relaxed, by anyone).

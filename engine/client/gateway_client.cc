@@ -105,10 +105,13 @@ void GatewayClient::start_invoke(const std::string& session_id, const proto::Com
 void GatewayClient::start_subscribe(const std::string& session_id, SubscribeOptions&& options,
                                     Completion<Subscribed>&& done) {
   // The request carries only the scalars; on_ready travels with the pending request.
+  // The ring size is settled here: the gateway is granted that many frames of credit.
+  options.ring_frames = subscription_ring_frames(options, core_->options());
   SubscribeOptions wire;
   wire.policy = options.policy;
   wire.resume = options.resume;
   wire.resume_from_seq = options.resume_from_seq;
+  wire.ring_frames = options.ring_frames;
   submit(std::make_unique<PendingSubscribe>(std::move(options), std::move(done)),
          [&](uint64_t id) { return build_subscribe(id, session_id, wire); });
 }

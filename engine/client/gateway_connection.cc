@@ -40,12 +40,12 @@ uint64_t sweep_period_ms(uint64_t timeout_ms) { return std::clamp<uint64_t>(time
 }  // namespace
 
 GatewayConnection::GatewayConnection(uv_loop_t* loop, const ClientAddress& address, const ClientOptions& options,
-                                     ClientShared* shared, std::function<void()> wake_producer)
+                                     ClientShared* shared, std::function<void(Op&&)> post)
     : loop_(loop),
       address_(address),
       options_(options),
       shared_(shared),
-      wake_producer_(std::move(wake_producer)),
+      post_(std::move(post)),
       tracker_(options.request_timeout_ms) {
   uv_timer_init(loop_, &deadline_timer_);
   uv_timer_init(loop_, &sweep_timer_);
@@ -151,6 +151,10 @@ void GatewayConnection::handle(Op&& op) {
     resume();
     return;
   }
+  if (op.kind == Op::Kind::Credit) {
+    grant_credit(op.subscription_id, op.credit_frames);
+    return;
+  }
   if (op.detach_subscription_id != 0) detach(op.detach_subscription_id);
   send_request(std::move(op));
 }
@@ -244,9 +248,21 @@ void GatewayConnection::on_events(transport::SharedBytes&& payload) {
 // ---- subscriptions ----------------------------------------------------------------
 
 std::shared_ptr<EventStream> GatewayConnection::attach(uint64_t subscription_id, SubscribeOptions&& options) {
-  const size_t ring_frames = options.ring_frames != 0 ? options.ring_frames : options_.event_ring_frames;
-  auto stream =
-      std::make_shared<EventStream>(subscription_id, ring_frames, std::move(options.on_ready), wake_producer_);
+  const size_t ring_frames = subscription_ring_frames(options, options_);
+  auto stream = std::make_shared<EventStream>(
+      subscription_id, ring_frames, std::move(options.on_ready),
+      [post = post_] {
+        Op op;
+        op.kind = Op::Kind::Resume;
+        post(std::move(op));
+      },
+      [post = post_, subscription_id](uint32_t frames) {
+        Op op;
+        op.kind = Op::Kind::Credit;
+        op.subscription_id = subscription_id;
+        op.credit_frames = frames;
+        post(std::move(op));
+      });
   if (std::shared_ptr<EventStream>* existing = find_stream(subscription_id)) {
     // The gateway reused an id this client still knew: the old stream is over.
     (*existing)->end_now({});
@@ -290,6 +306,13 @@ void GatewayConnection::resume() {
   stalled_.reset();
   schedule_notify(stream);
   if (endpoint_ && state_ == State::Open) endpoint_->resume_reading();
+}
+
+void GatewayConnection::grant_credit(uint64_t subscription_id, uint32_t frames) {
+  // A stream detached meanwhile wants nothing more; on a closed connection there is
+  // nobody to tell.
+  if (state_ != State::Open || !find_stream(subscription_id)) return;
+  endpoint_->send(transport::FrameKind::ClientControl, build_grant_credit(subscription_id, frames));
 }
 
 void GatewayConnection::schedule_notify(const std::shared_ptr<EventStream>& stream) {

@@ -47,20 +47,25 @@ struct Op {
   enum class Kind : uint8_t {
     Request,  // send `payload` and track `pending` under `request_id`
     Resume,   // a consumer made room in the stalled stream's ring
+    Credit,   // a consumer made room for `credit_frames` more frames of `subscription_id`
   };
   Kind kind = Kind::Request;
   uint64_t request_id = 0;
   // Unsubscribe: stop delivering this subscription before the request goes out.
   uint64_t detach_subscription_id = 0;
+  // Credit: whose ring has room again, and for how many frames.
+  uint64_t subscription_id = 0;
+  uint32_t credit_frames = 0;
   transport::SharedBytes payload;
   std::unique_ptr<PendingRequest> pending;
 };
 
 class GatewayConnection final : public transport::StreamEndpoint::Handler, public SubscriptionRegistry {
  public:
-  // `wake_producer` is handed to every EventStream: it must post a Resume op.
+  // `post` hands an Op to this connection on the I/O thread, from any thread; the
+  // EventStreams use it to ask for a resume and to grant credit.
   GatewayConnection(uv_loop_t* loop, const ClientAddress& address, const ClientOptions& options, ClientShared* shared,
-                    std::function<void()> wake_producer);
+                    std::function<void(Op&&)> post);
   ~GatewayConnection() override;
   GatewayConnection(const GatewayConnection&) = delete;
   GatewayConnection& operator=(const GatewayConnection&) = delete;
@@ -92,6 +97,7 @@ class GatewayConnection final : public transport::StreamEndpoint::Handler, publi
   void send_request(Op&& op);
   void detach(uint64_t subscription_id);
   void resume();
+  void grant_credit(uint64_t subscription_id, uint32_t frames);
   // Fails the handshake and requests, ends the streams, and closes the endpoint.
   void enter_closed(const Status& why);
   void fail_hello(const Status& why);
@@ -104,7 +110,7 @@ class GatewayConnection final : public transport::StreamEndpoint::Handler, publi
   const ClientAddress address_;
   const ClientOptions options_;
   ClientShared* const shared_;
-  const std::function<void()> wake_producer_;
+  const std::function<void(Op&&)> post_;
 
   State state_ = State::Connecting;
   Status closed_status_;

@@ -108,6 +108,14 @@ void Session::hold_back_events(bool hold) {
 
 void Session::renew_lease() { lease_expires_ns_ = steady_clock_ns() + int64_t{context_.config.lease_ms} * 1'000'000; }
 
+void Session::hold_lease(bool hold) {
+  if (hold) {
+    ++lease_holds_;
+  } else if (lease_holds_ > 0 && --lease_holds_ == 0) {
+    renew_lease();
+  }
+}
+
 // ---- the worker's side ------------------------------------------------------
 
 void Session::on_ready(WorkerLink&) {

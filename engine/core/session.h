@@ -63,8 +63,12 @@ class Session final : engine::WorkerLink::Observer {
   // REQUIRES: reason is not empty (the manager checks).
   void kill(const std::string& reason, DoneCallback done);
   void renew_lease();
+  // While held, the lease does not run out: the gateway has stopped reading a client
+  // of this session, so that client's renewals cannot arrive. Holds are counted (one
+  // per holding connection); when the last is released the lease starts afresh.
+  void hold_lease(bool hold);
   bool lease_expired(int64_t now_ns) const {
-    return state_ == proto::SessionState::Ready && now_ns >= lease_expires_ns_;
+    return state_ == proto::SessionState::Ready && lease_holds_ == 0 && now_ns >= lease_expires_ns_;
   }
 
   Status subscribe(std::shared_ptr<Subscription> subscription, std::optional<uint64_t> resume_from) {
@@ -115,7 +119,8 @@ class Session final : engine::WorkerLink::Observer {
   Distributor distributor_;
   transport::PayloadBuilder command_builder_;
   int64_t lease_expires_ns_ = 0;  // steady clock
-  int64_t open_started_ns_ = 0;   // steady clock
+  uint32_t lease_holds_ = 0;
+  int64_t open_started_ns_ = 0;  // steady clock
   uint64_t events_in_ = 0;
   bool events_held_back_ = false;
 };

@@ -269,6 +269,11 @@ void SessionManager::renew_lease(const Caller& caller, const std::string& sessio
       });
 }
 
+void SessionManager::hold_lease(const Caller& caller, const std::string& session_id, bool hold) {
+  with_session(
+      caller, session_id, [hold](Session& session) { session.hold_lease(hold); }, [](bool /*ended*/) {});
+}
+
 void SessionManager::subscribe(const Caller& caller, const std::string& session_id, SubscribeOptions options,
                                std::function<void()> notify, SubscribeCallback done) {
   auto shared_done = std::make_shared<SubscribeCallback>(std::move(done));

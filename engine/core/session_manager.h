@@ -64,6 +64,10 @@ class SessionManager {
   // REQUIRES: caller.admin or the owner. `reason` must not be empty.
   void kill(const Caller& caller, const std::string& session_id, const std::string& reason, DoneCallback done);
   void renew_lease(const Caller& caller, const std::string& session_id, DoneCallback done);
+  // Holds the session's lease (it does not expire) or releases one hold, which
+  // restarts it; see Session::hold_lease. A session not found or not the caller's is
+  // left alone: nothing is answered.
+  void hold_lease(const Caller& caller, const std::string& session_id, bool hold);
   // `notify` runs on the shard after each delivery (may be empty for polling
   // consumers). The subscription's next_seq is in its first delivery's prefix.
   void subscribe(const Caller& caller, const std::string& session_id, SubscribeOptions options,

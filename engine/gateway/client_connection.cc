@@ -2,6 +2,8 @@
 
 #include "engine/gateway/client_connection.h"
 
+#include <algorithm>
+
 #include <mxgw/transport/frame_verifier.h>
 
 #include "engine/gateway/client_replies.h"
@@ -26,6 +28,7 @@ ClientConnection::ClientConnection(ConnectionHost& host, uint32_t shard, uint64_
 
 ClientConnection::~ClientConnection() {
   for (auto& [id, s] : subscriptions_) host_.manager.unsubscribe(s.session_id, id);
+  hold_leases(false);
 }
 
 void ClientConnection::start() { endpoint_->start(this); }
@@ -34,6 +37,7 @@ void ClientConnection::reply(transport::SharedBytes payload) {
   if (closing_) return;
   count_out(payload.size());
   endpoint_->send(transport::FrameKind::ClientControl, std::move(payload));
+  if (endpoint_->queued_bytes() > host_.max_queued_bytes) update_reading();
 }
 
 void ClientConnection::count_out(size_t payload_bytes) {
@@ -71,10 +75,24 @@ void ClientConnection::on_backpressure(transport::StreamEndpoint&, bool blocked)
 }
 
 void ClientConnection::update_reading() {
-  if (endpoint_->is_blocked() || requests_in_flight_ >= kMaxRequestsInFlight) {
+  if (requests_in_flight_ >= kMaxRequestsInFlight || endpoint_->queued_bytes() > host_.max_queued_bytes) {
     endpoint_->pause_reading();
+    hold_leases(true);
   } else {
+    hold_leases(false);
     endpoint_->resume_reading();  // delivers what was read meanwhile first
+  }
+}
+
+void ClientConnection::hold_leases(bool hold) {
+  if (hold == leases_held_ || !caller_) return;
+  leases_held_ = hold;
+  for (const std::string& session_id : leased_sessions_) host_.manager.hold_lease(*caller_, session_id, hold);
+}
+
+void ClientConnection::track_lease(const std::string& session_id) {
+  if (leased_sessions_.insert(session_id).second && leases_held_) {
+    host_.manager.hold_lease(*caller_, session_id, true);
   }
 }
 
@@ -102,6 +120,7 @@ void ClientConnection::handle(uint64_t request_id, ClientRequest request) {
             manager.open(caller, std::move(r),
                          [this_shard = answer_fn(), request_id](const Status& s, const engine::SessionInfo& info) {
                            this_shard([=](ClientConnection& c) {
+                             if (s.is_ok()) c.track_lease(info.session_id);
                              c.reply(s.is_ok() ? session_opened_frame(c.builder_, request_id, info)
                                                : error_frame(c.builder_, request_id, s));
                            });
@@ -120,12 +139,14 @@ void ClientConnection::handle(uint64_t request_id, ClientRequest request) {
           },
           [&](SubscribeRequest& r) { subscribe(request_id, std::move(r)); },
           [&](const UnsubscribeRequest& r) { unsubscribe(request_id, r.subscription_id); },
+          [&](const GrantCreditRequest& r) { grant_credit(r.subscription_id, r.frames); },
           [&](const RenewLeaseRequest& r) {
             const uint64_t lease_ms = manager.config().lease_ms;
             manager.renew_lease(
                 caller, r.session_id,
                 [this_shard = answer_fn(), request_id, session_id = r.session_id, lease_ms](const Status& s) {
                   this_shard([=](ClientConnection& c) {
+                    if (s.is_ok()) c.track_lease(session_id);
                     c.reply(s.is_ok() ? lease_renewed_frame(c.builder_, request_id, session_id, lease_ms)
                                       : error_frame(c.builder_, request_id, s));
                   });
@@ -136,6 +157,9 @@ void ClientConnection::handle(uint64_t request_id, ClientRequest request) {
                 caller, r.session_id,
                 [this_shard = answer_fn(), request_id, session_id = r.session_id](const Status& s, bool already) {
                   this_shard([=](ClientConnection& c) {
+                    if (s.is_ok() && c.leased_sessions_.erase(session_id) != 0 && c.leases_held_) {
+                      c.host_.manager.hold_lease(*c.caller_, session_id, false);
+                    }
                     c.reply(s.is_ok() ? session_closed_frame(c.builder_, request_id, session_id, already)
                                       : error_frame(c.builder_, request_id, s));
                   });
@@ -170,7 +194,7 @@ std::function<void(std::function<void(ClientConnection&)>)> ClientConnection::la
 }
 
 std::function<void(std::function<void(ClientConnection&)>)> ClientConnection::answer_fn() {
-  if (++requests_in_flight_ >= kMaxRequestsInFlight) endpoint_->pause_reading();
+  if (++requests_in_flight_ >= kMaxRequestsInFlight) update_reading();
   return [later = later_fn()](std::function<void(ClientConnection&)> task) {
     later([task = std::move(task)](ClientConnection& c) {
       --c.requests_in_flight_;
@@ -209,12 +233,16 @@ std::function<void()> ClientConnection::waker() {
 
 void ClientConnection::subscribe(uint64_t request_id, SubscribeRequest request) {
   const std::string& session_id = request.session_id;
+  std::optional<uint64_t> credit;
+  if (request.credit_frames != 0) credit = request.credit_frames;
   host_.manager.subscribe(
       *caller_, session_id, std::move(request.options), waker(),
-      [this_shard = answer_fn(), request_id, session_id](const Status& s, std::shared_ptr<engine::Subscription> sub) {
+      [this_shard = answer_fn(), request_id, session_id, credit](const Status& s,
+                                                                 std::shared_ptr<engine::Subscription> sub) {
         this_shard([=](ClientConnection& c) {
           if (!s.is_ok()) return c.fail(request_id, s);
-          c.subscriptions_[sub->id()] = {sub, session_id};
+          c.track_lease(session_id);
+          c.subscriptions_[sub->id()] = {sub, session_id, credit};
           c.reply(subscribed_frame(c.builder_, request_id, session_id, sub->id(), sub->start_seq()));
           c.drain();
         });
@@ -231,17 +259,30 @@ void ClientConnection::unsubscribe(uint64_t request_id, uint64_t subscription_id
   reply(unsubscribed_frame(builder_, request_id, subscription_id));
 }
 
+void ClientConnection::grant_credit(uint64_t subscription_id, uint32_t frames) {
+  // Credit for a subscription that ended meanwhile, or one without flow control of
+  // its own, has nothing to open.
+  const auto found = subscriptions_.find(subscription_id);
+  if (found == subscriptions_.end() || !found->second.credit) return;
+  *found->second.credit += frames;
+  drain();
+}
+
 void ClientConnection::drain() {
   wake_->exchange(false, std::memory_order_acq_rel);
   for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
     engine::Subscription& subscription = *it->second.subscription;
+    std::optional<uint64_t>& credit = it->second.credit;
     while (!endpoint_->is_blocked() && !closing_) {
-      const size_t sent = subscription.poll(64, [&](const engine::Delivery& d) {
+      const size_t budget = credit ? std::min<uint64_t>(*credit, 64) : 64;
+      if (budget == 0) break;
+      const size_t sent = subscription.poll(budget, [&](const engine::Delivery& d) {
         const proto::ClientEventPrefix prefix(subscription.id(), d.first_seq, d.count, d.flags, d.gateway_time_ns);
         count_out(sizeof prefix + d.batch.size());
         endpoint_->send(transport::FrameKind::ClientEvents, d.batch,
                         {reinterpret_cast<const std::byte*>(&prefix), sizeof prefix});
       });
+      if (credit) *credit -= sent;
       if (sent == 0) break;
     }
     if (subscription.disconnected()) {

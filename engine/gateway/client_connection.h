@@ -8,13 +8,22 @@
 // shard to drain it, writing each delivery as one ClientEvents frame whose 32-byte
 // prefix is the only per-subscriber byte written — the batch itself goes out by
 // reference in the same writev. While the socket pushes back, draining stops (the
-// ring fills and lossless backpressure reaches the worker).
+// ring fills and lossless backpressure reaches the worker). A subscription made with
+// credit_frames is also flow-controlled on its own: it gets no more frames than the
+// client has granted (GrantCredit), so a client that stops consuming one subscription
+// holds back only that one, and its connection keeps carrying answers and the other
+// subscriptions' events both ways.
 //
-// Every request makes an answer, so a client that sends without reading must not be
-// read without bound either: its requests are not read while the socket pushes back
-// or while kMaxRequestsInFlight of its requests await their answers. What one client
-// costs is bounded by the stream's high mark and that many answers, however fast it
-// sends; it is served again as it reads.
+// Events held back never stop requests: renewals, unsubscribes, closes and commands
+// are read while events wait. Every request makes an answer, so a client that sends
+// without reading must not be read without bound either: its requests are not read
+// while kMaxRequestsInFlight of them await their answers, or while what is queued
+// for it passes ConnectionHost::max_queued_bytes (events stop at the socket's high
+// mark, so answers have the room above it). What one client costs is bounded by
+// that, however fast it sends; it is served again as it reads. While the gateway does
+// not read a client, the leases of the sessions that client opened, renewed or
+// subscribed to on this connection are held, so they do not expire for renewals the
+// gateway itself left unread.
 //
 // Thread safety: the connection's shard thread only, except `wake_`, the atomic
 // flag the session shards use to coalesce wake-ups (see drain).
@@ -28,6 +37,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <mxgw/schema/client_generated.h>
 #include <mxgw/transport/payload_builder.h>
@@ -44,6 +54,9 @@ struct ConnectionHost {
   engine::SessionManager& manager;
   std::function<std::optional<engine::Caller>(std::string_view key)> authenticate;
   uint32_t max_frame_bytes;
+  // Requests are not read while more than this is queued for a client (above the
+  // socket's high mark, where events stop: the room answers have).
+  size_t max_queued_bytes;
   // Runs `task` on `shard` with the connection `id` if it still exists there.
   std::function<void(uint32_t shard, uint64_t id, std::function<void(class ClientConnection&)> task)> with_connection;
   // The connection is finished; the shard forgets (and destroys) it.
@@ -78,6 +91,8 @@ class ClientConnection final : transport::StreamEndpoint::Handler {
   struct ClientSubscription {
     std::shared_ptr<engine::Subscription> subscription;
     std::string session_id;
+    // Frames the client has room for; none: not flow-controlled on its own.
+    std::optional<uint64_t> credit;
   };
 
   void on_frame(transport::StreamEndpoint& endpoint, transport::Frame&& frame) override;
@@ -89,6 +104,9 @@ class ClientConnection final : transport::StreamEndpoint::Handler {
   void hello(uint64_t request_id, const HelloRequest& hello);
   void subscribe(uint64_t request_id, SubscribeRequest request);
   void unsubscribe(uint64_t request_id, uint64_t subscription_id);
+  void grant_credit(uint64_t subscription_id, uint32_t frames);
+  // Remembers a session this client uses (held with the others while not read).
+  void track_lease(const std::string& session_id);
   void reply(transport::SharedBytes payload);
   void count_out(size_t payload_bytes);
   void fail(uint64_t request_id, const Status& status);
@@ -98,8 +116,9 @@ class ClientConnection final : transport::StreamEndpoint::Handler {
   // later_fn() for the answer to a request: the request counts as in flight until
   // its answer runs here. REQUIRES: the function is called exactly once.
   std::function<void(std::function<void(ClientConnection&)>)> answer_fn();
-  // Reads requests only while the socket takes answers and few enough are awaited.
+  // Reads requests only while few enough answers are awaited or queued.
   void update_reading();
+  void hold_leases(bool hold);
   // Asks this shard to drain, at most once until it has.
   std::function<void()> waker();
 
@@ -116,6 +135,9 @@ class ClientConnection final : transport::StreamEndpoint::Handler {
   std::shared_ptr<std::atomic<bool>> wake_ = std::make_shared<std::atomic<bool>>(false);
   // Requests handed to the engine whose answers have not come back yet.
   size_t requests_in_flight_ = 0;
+  // Sessions this client opened, renewed or subscribed to here and has not closed.
+  std::unordered_set<std::string> leased_sessions_;
+  bool leases_held_ = false;  // the gateway has stopped reading this client
   bool closing_ = false;
 };
 

@@ -18,7 +18,7 @@ engine::OpenRequest open_request(const proto::OpenSession& open) {
 }
 
 SubscribeRequest subscribe_request(const proto::Subscribe& subscribe) {
-  SubscribeRequest request{text(subscribe.session_id()), {}};
+  SubscribeRequest request{text(subscribe.session_id()), {}, subscribe.credit_frames()};
   request.options.policy = subscribe.policy();
   if (subscribe.resume()) request.options.resume_from = subscribe.resume_from_seq();
   return request;
@@ -56,6 +56,10 @@ ClientRequest read_request(const proto::ClientFrame& frame) {
       return RenewLeaseRequest{text(frame.message_as_RenewLease()->session_id())};
     case ClientMessage::CloseSession:
       return CloseSessionRequest{text(frame.message_as_CloseSession()->session_id())};
+    case ClientMessage::GrantCredit: {
+      const auto* grant = frame.message_as_GrantCredit();
+      return GrantCreditRequest{grant->subscription_id(), grant->frames()};
+    }
     case ClientMessage::ListSessions:
       return ListSessionsRequest{};
     case ClientMessage::KillSession: {

@@ -30,9 +30,14 @@ struct InvokeRequest {
 struct SubscribeRequest {
   std::string session_id;
   engine::SubscribeOptions options;
+  uint32_t credit_frames = 0;  // 0: no flow control of its own
 };
 struct UnsubscribeRequest {
   uint64_t subscription_id = 0;
+};
+struct GrantCreditRequest {
+  uint64_t subscription_id = 0;
+  uint32_t frames = 0;
 };
 struct RenewLeaseRequest {
   std::string session_id;
@@ -49,7 +54,7 @@ struct KillSessionRequest {
 // One request, or the Status that refuses it.
 using ClientRequest =
     std::variant<Status, HelloRequest, engine::OpenRequest, InvokeRequest, SubscribeRequest, UnsubscribeRequest,
-                 RenewLeaseRequest, CloseSessionRequest, ListSessionsRequest, KillSessionRequest>;
+                 RenewLeaseRequest, CloseSessionRequest, ListSessionsRequest, KillSessionRequest, GrantCreditRequest>;
 
 // REQUIRES: `frame` passed verify_payload() as ClientControl.
 ClientRequest read_request(const proto::ClientFrame& frame);

@@ -275,6 +275,10 @@ void FakeGateway::Connection::handle(const p::ClientFrame& frame) {
           answer(builder, id, p::ClientMessage::SessionKilled, p::CreateSessionKilledDirect(fbb, session_id.c_str())));
       return;
     }
+    case p::ClientMessage::GrantCredit:
+      // This gateway sends as the socket takes, whatever the credit: the client's
+      // own backpressure (a held frame, reading paused) is what it tests.
+      return;
     default:
       queue_answer(error_frame(id, ErrorCode::UnknownMessage, "not a request"));
       return;

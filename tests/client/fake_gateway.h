@@ -8,7 +8,8 @@
 // definition parsed as the item handle; Write answers with a command error;
 // everything else an EmptyReply), Subscribe/Unsubscribe, RenewLease, CloseSession
 // and KillSession (both end the session's subscriptions with a final batch holding
-// a SessionStateEvent Closed), ListSessions. Answers to one read burst go out in
+// a SessionStateEvent Closed), ListSessions; GrantCredit is ignored (it streams as
+// the socket takes). Answers to one read burst go out in
 // reverse order, so a client that matched answers by order instead of id would fail.
 // Events are streamed on request, respecting the connection's backpressure.
 //

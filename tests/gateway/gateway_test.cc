@@ -99,7 +99,8 @@ TEST_F(GatewayTest, SessionsBelongToTheKeyThatOpenedThem) {
 TEST_F(GatewayTest, LosslessDeliversEverythingInOrderToASlowSubscriber) {
   start();
   // A small client ring: the consumer below falls behind all the time, so the
-  // client stops reading, the gateway's ring fills, and the worker is held back.
+  // client's ring fills, the gateway runs out of credit for it, the gateway's ring
+  // fills, and the worker is held back.
   auto c = connect(alice_key_, nullptr, false, /*ring_frames=*/8);
   const auto opened = await(c->open_session({.backend_options = {{"rate_ms", "1"}, {"tags", "Line:5000"}}}));
   ASSERT_TRUE(opened.ok()) << opened.status.to_string();
@@ -113,18 +114,25 @@ TEST_F(GatewayTest, LosslessDeliversEverythingInOrderToASlowSubscriber) {
   uint64_t reversals = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
   uint64_t next_pause = kLosslessEvents / 10;
+  uint64_t frames_taken = 0;
+  uint64_t full_rings = 0;
+  // What a stalled consumer lets the gateway fill: the ring, less the part of a
+  // quarter it has freed but not granted back yet.
+  const size_t filled = subscribed.value.events->capacity() - subscribed.value.events->capacity() / 4 + 1;
   while (ledger.delivered < kLosslessEvents && std::chrono::steady_clock::now() < deadline) {
     if (ledger.delivered >= next_pause) {
-      // Deliberately slow: stop reading until the client has had to stop reading its
-      // socket, which in turn holds the gateway and the worker back.
+      // Deliberately slow: stop reading until the ring is as full as the credit lets
+      // it be, which holds the gateway and the worker back.
       next_pause += kLosslessEvents / 10;
-      const uint64_t stalls = subscribed.value.events->stalls();
-      while (subscribed.value.events->stalls() == stalls && std::chrono::steady_clock::now() < deadline) {
+      while (subscribed.value.events->frames_delivered() - frames_taken < filled &&
+             std::chrono::steady_clock::now() < deadline) {
         std::this_thread::yield();
       }
+      full_rings += subscribed.value.events->frames_delivered() - frames_taken >= filled;
     }
     subscribed.value.events->wait_for(std::chrono::seconds(1));
     subscribed.value.events->poll(4, [&](client::EventFrame& f) {
+      ++frames_taken;
       ledger.take(f);
       // Read every change: per item, a counter never goes back.
       client::for_each_event(f, [&](const transport::EventRef& e, uint64_t) {
@@ -141,7 +149,8 @@ TEST_F(GatewayTest, LosslessDeliversEverythingInOrderToASlowSubscriber) {
   EXPECT_EQ(ledger.gapped, 0u);
   EXPECT_EQ(reversals, 0u);
   EXPECT_EQ(values_read, ledger.delivered);
-  EXPECT_GT(subscribed.value.events->stalls(), 0u) << "the subscriber was never slow enough to push back";
+  EXPECT_GT(full_rings, 0u) << "the subscriber was never slow enough to push back";
+  EXPECT_EQ(subscribed.value.events->stalls(), 0u) << "the gateway sent beyond the subscription's credit";
 }
 
 TEST_F(GatewayTest, DisconnectPolicyClosesTheSlowSubscriberWithAReason) {
