@@ -23,6 +23,7 @@ mxgw_client_options with_defaults(const mxgw_client_options* given) {
   if (!options.client_name) options.client_name = "libmxgw";
   if (!options.subscription_ring) options.subscription_ring = 1024;
   if (!options.connect_timeout_ms) options.connect_timeout_ms = 10'000;
+  if (!options.request_timeout_ms) options.request_timeout_ms = 60'000;
   return options;
 }
 

@@ -71,9 +71,16 @@ bool prepare(mxgw_client* client, const BenchConfig& config, uint32_t index, Ben
   return true;
 }
 
-void release(BenchSession& session) {
+// Unsubscribes and closes; a close that fails (no answer in time, a session that
+// had already ended under the run) goes to `errors`, if given.
+void release(BenchSession& session, ErrorLog* errors) {
   for (mxgw_subscription* subscription : session.subscriptions) mxgw_subscription_free(subscription);
   session.subscriptions.clear();
+  if (errors && session.session) {
+    if (const int code = mxgw_session_close(session.session); code != MXGW_OK) {
+      errors->add(failure("close session", code));
+    }
+  }
   mxgw_session_free(session.session);
   session.session = nullptr;
 }
@@ -98,7 +105,7 @@ std::vector<BenchSession> open_sessions(mxgw_client* client, const BenchConfig& 
   std::vector<char> ready(config.sessions, 0);
   in_parallel(config.sessions, [&](uint32_t i) {
     ready[i] = prepare(client, config, i, &all[i], errors);
-    if (!ready[i]) release(all[i]);
+    if (!ready[i]) release(all[i], nullptr);
   });
   std::vector<BenchSession> opened;
   for (uint32_t i = 0; i < config.sessions; ++i) {
@@ -107,8 +114,8 @@ std::vector<BenchSession> open_sessions(mxgw_client* client, const BenchConfig& 
   return opened;
 }
 
-void close_sessions(std::vector<BenchSession>& sessions) {
-  in_parallel(static_cast<uint32_t>(sessions.size()), [&](uint32_t i) { release(sessions[i]); });
+void close_sessions(std::vector<BenchSession>& sessions, ErrorLog& errors) {
+  in_parallel(static_cast<uint32_t>(sessions.size()), [&](uint32_t i) { release(sessions[i], &errors); });
   sessions.clear();
 }
 

@@ -27,7 +27,7 @@ struct BenchSession {
 
 // The sessions that opened; every failure is in `errors`.
 std::vector<BenchSession> open_sessions(mxgw_client* client, const BenchConfig& config, ErrorLog& errors);
-// Unsubscribes, closes and frees everything.
-void close_sessions(std::vector<BenchSession>& sessions);
+// Unsubscribes, closes and frees everything; a close that fails is in `errors`.
+void close_sessions(std::vector<BenchSession>& sessions, ErrorLog& errors);
 
 }  // namespace mxgw::bench

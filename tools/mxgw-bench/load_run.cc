@@ -220,7 +220,7 @@ bool run_load(const BenchConfig& config, BenchResult* result, std::string* why) 
   result->command_rtt_ns = percentiles_of(prober.round_trips().snapshot());
 
   consumers.clear();
-  close_sessions(sessions);
+  close_sessions(sessions, errors);
   mxgw_client_free(client);
   result->errors = errors.count();
   result->first_error = errors.first();

@@ -132,7 +132,11 @@ typedef struct mxgw_client_options {
   const char* api_key;         /* remote: required; embedded: ignored (the
                                   embedding program is the engine's admin) */
   const char* client_name;     /* NULL: "libmxgw" */
-  uint32_t request_timeout_ms; /* 0: wait for the gateway's own command timeout */
+  uint32_t request_timeout_ms; /* remote: a request unanswered this long fails with
+                                  MXGW_E_COMMAND_TIMEOUT, so that no call waits for
+                                  ever on a gateway that stopped answering; it must
+                                  exceed the gateway's own command, startup and
+                                  shutdown timeouts. 0: 60000 */
   uint32_t subscription_ring;  /* batches each subscription buffers; 0: 1024 */
   /* Remote mode. */
   uint32_t connect_timeout_ms; /* 0: 10000 */
