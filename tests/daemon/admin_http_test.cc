@@ -432,6 +432,10 @@ TEST_F(AdminHttpTest, UnknownRoutesAndWrongMethods) {
   expect_error(exchange(post("/sessions/a/b/kill", "{}", bearer(kAdminKey))), 404, "NotFound");
   expect_error(exchange(post("/sessions//kill", "{}", bearer(kAdminKey))), 404, "NotFound");
   expect_error(exchange(post("/sessions/s1/kill/", "{}", bearer(kAdminKey))), 404, "NotFound");
+  // An escaped "/" stays inside the id: a look-up of session "s1%2Fkill", not a kill.
+  const HttpResponse escaped = exchange(get("/sessions/s1%2Fkill", bearer(kAdminKey)));
+  expect_error(escaped, 404, "NotFound");
+  EXPECT_NE(escaped.body.find("s1%2Fkill"), std::string::npos) << escaped.body;
 
   const HttpResponse post_health = exchange(post("/healthz", "{}"));
   expect_error(post_health, 405, "InvalidArgument");

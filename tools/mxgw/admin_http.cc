@@ -12,6 +12,7 @@
 #include <charconv>
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -50,6 +51,10 @@ std::string path_of(std::string_view target) {
   const size_t path = target.find('/', scheme_end + 3);
   return path == std::string_view::npos ? "/" : std::string(target.substr(path));
 }
+
+// Routes match the target as sent: a session id is one path segment, so an escaped
+// "/" in it must not split it ("x%2Fkill" is not a kill).
+size_t keep_escaped(void*, MHD_Connection*, char* text) { return std::strlen(text); }
 
 MHD_Result collect_authorization(void* cls, MHD_ValueKind, const char* key, const char* value) {
   if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0) {
@@ -183,12 +188,12 @@ AdminHttp* AdminHttp::listen(uv_loop_t* loop, const std::string& host, uint16_t 
   }
   auto* server = new AdminHttp(std::move(handlers), limits);
   const unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
-  server->daemon_ =
-      MHD_start_daemon(flags, port, nullptr, nullptr, &Callbacks::on_request, server, MHD_OPTION_SOCK_ADDR,
-                       reinterpret_cast<sockaddr*>(&address), MHD_OPTION_CONNECTION_TIMEOUT, limits.idle_timeout_s,
-                       MHD_OPTION_CONNECTION_MEMORY_LIMIT, limits.max_head_bytes + kConnectionMemoryHeadroom,
-                       MHD_OPTION_NOTIFY_COMPLETED, &Callbacks::on_completed, nullptr, MHD_OPTION_EXTERNAL_LOGGER,
-                       &Callbacks::on_log, server, MHD_OPTION_END);
+  server->daemon_ = MHD_start_daemon(
+      flags, port, nullptr, nullptr, &Callbacks::on_request, server, MHD_OPTION_SOCK_ADDR,
+      reinterpret_cast<sockaddr*>(&address), MHD_OPTION_CONNECTION_TIMEOUT, limits.idle_timeout_s,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, limits.max_head_bytes + kConnectionMemoryHeadroom,
+      MHD_OPTION_UNESCAPE_CALLBACK, &keep_escaped, nullptr, MHD_OPTION_NOTIFY_COMPLETED, &Callbacks::on_completed,
+      nullptr, MHD_OPTION_EXTERNAL_LOGGER, &Callbacks::on_log, server, MHD_OPTION_END);
   if (server->daemon_ == nullptr) {
     *error = {ErrorCode::Internal,
               "cannot listen for admin HTTP on " + host + ":" + std::to_string(port) + ": " +
