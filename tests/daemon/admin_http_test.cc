@@ -18,7 +18,9 @@
 
 #include <atomic>
 #include <cctype>
+#include <filesystem>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -654,6 +656,42 @@ TEST_F(AdminHttpTest, AnswersAfterTheConnectionWentAreDropped) {
   for (auto& fn : held_) fn();
   held_.clear();
   EXPECT_EQ(kills_.size(), 1u);
+}
+
+// Entries in a /proc/self directory: open descriptors or threads.
+size_t entries(const char* directory) {
+  return static_cast<size_t>(
+      std::distance(std::filesystem::directory_iterator(directory), std::filesystem::directory_iterator{}));
+}
+
+TEST_F(AdminHttpTest, CloseLeavesNoDescriptorOrThread) {
+  const size_t descriptors = entries("/proc/self/fd");
+  const size_t threads = entries("/proc/self/task");
+  start();
+  EXPECT_GT(entries("/proc/self/fd"), descriptors) << "listening";
+  EXPECT_EQ(entries("/proc/self/task"), threads) << "libmicrohttpd runs on the loop's thread only";
+  hold_answers_ = true;
+  // One connection idle after an answer, one with its request held by a handler.
+  std::optional<Client> idle, waiting;
+  with_client(
+      [&](uint16_t port) {
+        idle.emplace(port);
+        idle->send(get("/healthz"));
+        idle->read_response();
+        waiting.emplace(port);
+        waiting->send(get("/sessions", bearer(kAdminKey)));
+      },
+      [&] { return held_.size() == 1; });
+  EXPECT_EQ(server_->connections(), 2u);
+  server_->close();
+  server_ = nullptr;
+  uv_run(&loop_, UV_RUN_NOWAIT);  // runs the close callbacks
+  EXPECT_EQ(uv_loop_alive(&loop_), 0);
+  idle.reset();
+  waiting.reset();
+  for (auto& fn : held_) fn();
+  EXPECT_EQ(entries("/proc/self/fd"), descriptors);
+  EXPECT_EQ(entries("/proc/self/task"), threads);
 }
 
 TEST_F(AdminHttpTest, ListenRefusesBadArguments) {
