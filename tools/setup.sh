@@ -12,8 +12,8 @@ packages=(
   # engine dependencies
   libuv1-dev libflatbuffers-dev flatbuffers-compiler libconcurrentqueue-dev libmimalloc-dev
   libcli11-dev
-  # daemon: key hashing (libsodium), admin HTTP parsing (http-parser), JSON (nlohmann)
-  libsodium-dev libhttp-parser-dev nlohmann-json3-dev
+  # daemon: key hashing (libsodium), admin HTTP server (libmicrohttpd), JSON (nlohmann)
+  libsodium-dev libmicrohttpd-dev nlohmann-json3-dev
   # daemon: config file (toml++), leveled logs (spdlog)
   libtomlplusplus-dev libspdlog-dev
   # mxgwctl: the admin port's HTTP client (libcurl)

@@ -1,28 +1,24 @@
-// AdminHttp: the operator's HTTP/1.1 port: health, Prometheus metrics, the session
-// list, one session, and session kill.
+// AdminHttp: the operator's HTTP/1.1 port, serving the admin routes (admin_routes.h:
+// health, Prometheus metrics, the session list, one session, session kill) with
+// libmicrohttpd driven by a libuv loop.
 //
-//   GET  /healthz               200 "ok"
-//   GET  /metrics               200 text/plain; version=0.0.4
-//   GET  /sessions              admin key: 200 JSON array of every session
-//   GET  /sessions/<id>         admin key: 200 JSON object of that session, or 404
-//   POST /sessions/<id>/kill    admin key, body {"reason": "…"}: 200 {"killed": "<id>"}
-//
-// Keys come as "Authorization: Bearer <key>": none or an unknown one is 401, a client
-// key 403. Every error body is JSON {"error": "<CodeName>", "message": "…"}, with the
-// HTTP status mapped from the code (NotFound 404, InvalidArgument 400,
-// Unauthenticated 401, PermissionDenied 403, AlreadyClosed 409, ShuttingDown 503,
-// anything else 500); an unknown path is 404 and a known path with the wrong method
-// 405. Requests are parsed by http-parser, not by hand. Limits: a request head over
-// max_head_bytes or a body over max_body_bytes is answered 413, a malformed request
-// 400, an HTTP version other than 1.x 505, and each closes the connection; keep-alive and pipelining are supported (one
-// request is handled at a time, answers go out in order); a connection that has not
-// delivered a whole request within idle_timeout_ms of its last answer (or of
-// connecting) is closed, which bounds idle and slow-drip connections alike.
+// The HTTP protocol is libmicrohttpd's: keep-alive, pipelining (one request at a time,
+// answers in order), "Expect: 100-continue", HTTP/1.0, absolute-form targets. What its
+// parser refuses it answers itself, with its own short HTML body, and closes the
+// connection: a malformed request 400 (a request line it cannot read at all is closed
+// unanswered), an HTTP version other than 1.x 505, and a head that does not fit the
+// connection's memory (max_head_bytes and a little room for libmicrohttpd's own
+// bookkeeping) 431, or 414 when the request line alone is too long; a head that fits
+// but leaves no room to answer is closed unanswered. A body over max_body_bytes is
+// answered 413 with the JSON error body and the connection closes: at once when
+// Content-Length declares it, once it has ended (read and discarded) when a chunked
+// body grows past the limit, since libmicrohttpd answers only whole requests. A
+// connection with no traffic for idle_timeout_s is closed; one whose request is with a
+// handler is not.
 //
 // Lifetime: like transport::Listener, an AdminHttp owns itself: close() stops
-// accepting, closes every connection and deletes the object once libuv has closed
-// its handle. An asynchronous answer that arrives after its connection closed is
-// dropped.
+// accepting, closes every connection and deletes the object once libuv has closed its
+// handles. An asynchronous answer that arrives after its connection closed is dropped.
 //
 // Thread safety: none. listen(), close(), every handler and every answer callback run
 // on the loop's thread.
@@ -31,18 +27,18 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
-#include <string_view>
-#include <vector>
+#include <unordered_set>
+#include <utility>
 
 #include <uv.h>
 
 #include <mxgw/status.h>
 
-#include "engine/core/session_types.h"
+#include "tools/mxgw/admin_routes.h"
+
+struct MHD_Daemon;
 
 namespace mxgw::daemon {
 
@@ -50,22 +46,13 @@ namespace mxgw::daemon {
 struct AdminHttpLimits {
   size_t max_head_bytes = 16u << 10;
   size_t max_body_bytes = 64u << 10;
-  uint64_t idle_timeout_ms = 30'000;
+  // Whole seconds: libmicrohttpd's granularity.
+  unsigned idle_timeout_s = 30;
 };
 
 class AdminHttp {
  public:
-  // Every handler must be set. The asynchronous ones answer through their callback,
-  // at once or on a later turn of the same loop, exactly once.
-  struct Handlers {
-    std::function<std::string()> metrics_text;
-    std::function<void(const engine::Caller&, std::function<void(std::vector<engine::SessionInfo>)>)> list_sessions;
-    std::function<void(const engine::Caller&, const std::string& id, const std::string& reason,
-                       std::function<void(Status)>)>
-        kill_session;
-    std::function<std::optional<engine::Caller>(std::string_view key)> authenticate;
-  };
-
+  using Handlers = AdminHandlers;
   using Limits = AdminHttpLimits;
 
   // Listens on `host` (a numeric IPv4/IPv6 address) and `port` (0: any free port;
@@ -83,17 +70,27 @@ class AdminHttp {
   void close();
 
  private:
-  struct Shared;  // what the server and its connections share
-  class Connection;
+  struct Exchange;   // one request, from its head to its answer
+  struct Callbacks;  // libmicrohttpd's, in admin_http.cc
 
-  AdminHttp() = default;
+  AdminHttp(Handlers handlers, Limits limits) : handlers_(std::move(handlers)), limits_(limits) {}
   ~AdminHttp() = default;
-  static void on_connection(uv_stream_t* server, int status);
-  static void on_closed(uv_handle_t* handle);
+  // Lets libmicrohttpd do what is ready, then arms the timer for what it will do next.
+  void run();
+  static void on_poll(uv_poll_t* poll, int status, int events);
+  static void on_timer(uv_timer_t* timer);
+  static void on_handle_closed(uv_handle_t* handle);
 
-  uv_tcp_t tcp_;
-  std::shared_ptr<Shared> shared_;
+  Handlers handlers_;
+  Limits limits_;
+  MHD_Daemon* daemon_ = nullptr;
+  uv_poll_t poll_;  // on libmicrohttpd's epoll descriptor
+  uv_timer_t timer_;
+  int open_handles_ = 0;
+  std::unordered_set<Exchange*> suspended_;  // waiting for a handler's answer
+  std::string start_error_;                  // what libmicrohttpd reported while starting
   uint16_t bound_port_ = 0;
+  bool started_ = false;
   bool closing_ = false;
 };
 
