@@ -6,6 +6,7 @@
 #include <array>
 #include <cassert>
 #include <cstring>
+#include <utility>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -120,7 +121,6 @@ void StreamEndpoint::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*
   auto* self = static_cast<StreamEndpoint*>(stream->data);
   if (nread > 0) {
     self->decoder_.commit(static_cast<size_t>(nread));
-    self->bytes_received_ += static_cast<uint64_t>(nread);
     self->deliver_buffered();
     return;
   }
@@ -151,7 +151,6 @@ void StreamEndpoint::deliver_buffered() {
       fail(verdict);
       return;
     }
-    ++frames_received_;
     handler_->on_frame(*this, std::move(frame));
   }
 }
@@ -189,7 +188,7 @@ void StreamEndpoint::fail(const Status& why) {
 void StreamEndpoint::send(FrameKind kind, SharedBytes payload, std::span<const std::byte> prefix) {
   assert(prefix.size() <= kMaxPrefixBytes && prefix.size() % kFrameAlignment == 0);
   if (handle_closing_) return;
-  OutFrame& out = queue_.emplace_back();
+  OutFrame out;
   const size_t payload_size = prefix.size() + payload.size();
   encode_frame_header(kind, static_cast<uint32_t>(payload_size), out.head.data());
   if (!prefix.empty()) std::memcpy(out.head.data() + kFrameHeaderSize, prefix.data(), prefix.size());
@@ -197,6 +196,7 @@ void StreamEndpoint::send(FrameKind kind, SharedBytes payload, std::span<const s
   out.padding = static_cast<uint8_t>(frame_padding(payload_size));
   out.body = std::move(payload);
   queued_bytes_ += out.wire_size();
+  queue_.push_back(std::move(out));
   schedule_flush();
   update_backpressure();
 }
@@ -229,8 +229,8 @@ size_t StreamEndpoint::gather(uv_buf_t* bufs, unsigned* count) const {
     total += size - skip;
     skip = 0;
   };
-  for (const OutFrame& out : queue_) {
-    if (n + 3 > kMaxWriteBuffers) break;
+  for (size_t i = 0; i < queue_.size() && n + 3 <= kMaxWriteBuffers; ++i) {
+    const OutFrame& out = queue_[i];
     add(out.head.data(), out.head_size);
     if (!out.body.empty()) add(out.body.data(), out.body.size());
     if (out.padding) add(zero_padding(out.padding).data(), out.padding);
@@ -281,7 +281,6 @@ void StreamEndpoint::on_write(uv_write_t* req, int status) {
 }
 
 void StreamEndpoint::consume_written(size_t bytes) {
-  bytes_sent_ += bytes;
   queued_bytes_ -= bytes;
   while (bytes > 0) {
     const size_t left = queue_.front().wire_size() - front_written_;
@@ -292,7 +291,6 @@ void StreamEndpoint::consume_written(size_t bytes) {
     bytes -= left;
     front_written_ = 0;
     queue_.pop_front();
-    ++frames_sent_;
   }
   update_backpressure();
 }

@@ -25,7 +25,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -35,6 +34,7 @@
 #include <mxgw/status.h>
 #include <mxgw/transport/frame.h>
 #include <mxgw/transport/frame_decoder.h>
+#include <mxgw/transport/ring_queue.h>
 
 namespace mxgw::transport {
 
@@ -98,11 +98,6 @@ class StreamEndpoint {
   // sent was refused.
   bool peer_gone() const noexcept { return peer_gone_; }
   bool is_blocked() const noexcept { return blocked_; }
-  size_t queued_bytes() const noexcept { return queued_bytes_; }
-  uint64_t bytes_received() const noexcept { return bytes_received_; }
-  uint64_t bytes_sent() const noexcept { return bytes_sent_; }
-  uint64_t frames_received() const noexcept { return frames_received_; }
-  uint64_t frames_sent() const noexcept { return frames_sent_; }
   const std::string& peer() const noexcept { return peer_; }
   uv_stream_t* stream() noexcept { return &handle_.stream; }
   const uv_stream_t* stream() const noexcept { return &handle_.stream; }
@@ -163,7 +158,7 @@ class StreamEndpoint {
   StreamType type_;
   Handler* handler_ = nullptr;
   FrameDecoder decoder_;
-  std::deque<OutFrame> queue_;
+  RingQueue<OutFrame> queue_;   // reuses its slots: sending in steady state allocates nothing
   size_t front_written_ = 0;    // bytes of queue_.front() already written
   size_t in_flight_bytes_ = 0;  // bytes handed to the uv_write in progress
   size_t queued_bytes_ = 0;
@@ -176,10 +171,6 @@ class StreamEndpoint {
   bool closing_ = false;
   bool handle_closing_ = false;
   bool blocked_ = false;
-  uint64_t bytes_received_ = 0;
-  uint64_t bytes_sent_ = 0;
-  uint64_t frames_received_ = 0;
-  uint64_t frames_sent_ = 0;
   std::string peer_;
 };
 
