@@ -2,10 +2,7 @@
 
 #include "engine/core/worker_link.h"
 
-#include <sys/random.h>
-
 #include <cstdio>
-#include <stdexcept>
 
 #include <mxgw/transport/frame_verifier.h>
 
@@ -27,20 +24,6 @@ uv_handle_t* as_handle(auto* h) { return reinterpret_cast<uv_handle_t*>(h); }
 
 }  // namespace
 
-Nonce random_nonce() {
-  Nonce nonce;
-  size_t filled = 0;
-  while (filled < nonce.size()) {
-    const ssize_t n = getrandom(nonce.data() + filled, nonce.size() - filled, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error("getrandom failed");
-    }
-    filled += static_cast<size_t>(n);
-  }
-  return nonce;
-}
-
 WorkerLink::WorkerLink(uv_loop_t* loop, WorkerLaunch launch, Observer* observer)
     : loop_(loop), launch_(std::move(launch)), observer_(observer) {}
 
@@ -60,6 +43,11 @@ void WorkerLink::start() {
       },
       launch_.startup_timeout_ms, 0);
 
+  if (Status drawn = transport::fill_random(nonce_); !drawn.is_ok()) {
+    fault({ErrorCode::OpenFailed, "cannot make the worker's nonce: " + drawn.message()});
+    maybe_finish();
+    return;
+  }
   Status status;
   listener_ = transport::Listener::listen_unix(
       loop_, launch_.socket_path, launch_.endpoint_options,
@@ -124,7 +112,7 @@ void WorkerLink::start() {
   process_running_ = true;
   pid_ = process_.pid;
 
-  nonce_text_ = hex(launch_.nonce.data(), launch_.nonce.size()) + "\n";
+  nonce_text_ = hex(nonce_.data(), nonce_.size()) + "\n";
   uv_buf_t buf = uv_buf_init(nonce_text_.data(), static_cast<unsigned>(nonce_text_.size()));
   nonce_write_.data = this;
   uv_write(&nonce_write_, reinterpret_cast<uv_stream_t*>(&stdin_pipe_), &buf, 1, [](uv_write_t* req, int) {
@@ -183,7 +171,7 @@ void WorkerLink::on_frame(transport::StreamEndpoint&, transport::Frame&& frame) 
 void WorkerLink::handle_hello(const proto::WorkerHello& hello) {
   // One hello per link, whatever its outcome: the nonce gets a single attempt.
   const bool nonce_used = std::exchange(nonce_used_, true);
-  const HelloVerdict verdict = judge_hello(hello, {launch_.session_id, launch_.backend, launch_.nonce, nonce_used});
+  const HelloVerdict verdict = judge_hello(hello, {launch_.session_id, launch_.backend, nonce_, nonce_used});
   if (!verdict.accepted()) return refuse(verdict.code, verdict.message);
   auto& fbb = builder_.fbb();
   std::vector<flatbuffers::Offset<proto::KeyValue>> options;

@@ -2,9 +2,10 @@
 // commands, events, shutdown and exit — on the loop of the shard that owns the
 // session.
 //
-// start() listens on the session's socket in the private runtime directory, spawns
-// the worker with uv_spawn (argv: socket path, session id, backend; the nonce written
-// to its stdin and never anywhere else), and expects, before the startup timeout:
+// start() draws a fresh nonce from the kernel's CSPRNG, listens on the session's
+// socket in the private runtime directory, spawns the worker with uv_spawn (argv:
+// socket path, session id, backend; the nonce written to its stdin and never
+// anywhere else), and expects, before the startup timeout:
 //   WorkerHello (protocol version, session id, nonce compared in constant time and
 //   accepted once, backend) → WorkerWelcome (backend options) → WorkerReady.
 // Anything else fails the start with the precise cause, and the worker is killed.
@@ -39,14 +40,12 @@
 #include <mxgw/status.h>
 #include <mxgw/transport/listener.h>
 #include <mxgw/transport/payload_builder.h>
+#include <mxgw/transport/random_bytes.h>
 #include <mxgw/transport/stream_endpoint.h>
 
 #include "engine/core/worker_messages.h"
 
 namespace mxgw::engine {
-
-// A fresh nonce from the kernel's CSPRNG.
-Nonce random_nonce();
 
 struct WorkerLaunch {
   std::string worker_path;  // the mxgw-worker executable
@@ -56,7 +55,6 @@ struct WorkerLaunch {
   std::string plugin_path;  // empty unless the backend is a plugin
   std::string replay_dir;   // where the replay backend may read recordings
   std::vector<std::pair<std::string, std::string>> backend_options;
-  Nonce nonce{};
   uint64_t startup_timeout_ms = 10'000;
   // How long a worker that is done (refused, or closed its connection) may take to
   // exit on its own before it is killed.
@@ -137,6 +135,7 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   uv_process_t process_{};
   uv_pipe_t stdin_pipe_{};
   uv_write_t nonce_write_{};
+  Nonce nonce_{};
   std::string nonce_text_;
   uv_timer_t timer_{};  // startup timeout, then shutdown timeout
   int open_handles_ = 0;
