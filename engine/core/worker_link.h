@@ -105,7 +105,18 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   const transport::StreamEndpoint* endpoint() const noexcept { return endpoint_; }
 
  private:
-  enum class Phase { Idle, AwaitingHello, AwaitingReady, Ready, Stopping, Exited };
+  enum class Phase {
+    Idle,
+    AwaitingHello,
+    AwaitingReady,
+    Ready,
+    // The connection ended first: the fault is reported once the process exits (or
+    // the grace period runs out), with how it ended.
+    AwaitingExit,
+    // A stop the link asked for (shutdown, kill, a refusal): the exit is expected.
+    Stopping,
+    Exited,
+  };
 
   void on_accept(transport::StreamEndpoint* endpoint);
   void on_frame(transport::StreamEndpoint& endpoint, transport::Frame&& frame) override;
@@ -122,6 +133,8 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   void await_exit(const Status& stream_end);
   void report_fault(const Status& why);
   void kill_process();
+  // Closes one of the link's own handles (once); the last one closed lets it finish.
+  void close_owned(uv_handle_t* handle);
   void maybe_finish();
 
   static void on_process_exit(uv_process_t* process, int64_t exit_status, int term_signal);
@@ -142,8 +155,8 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   bool process_running_ = false;
   bool nonce_used_ = false;
   bool faulted_ = false;
-  // Set when the connection ended first: what the fault reported at the exit says
-  // before how the worker ended.
+  // In AwaitingExit: what the fault reported at the exit says before how the worker
+  // ended.
   std::string exit_context_;
   int64_t exit_status_ = 0;
   int term_signal_ = 0;
