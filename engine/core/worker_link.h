@@ -87,7 +87,7 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   // on_exit like any other.
   void start();
 
-  // REQUIRES: ready(). `payload` is a finished WorkerFrame holding a Command.
+  // REQUIRES: on_ready was heard. `payload` is a finished WorkerFrame holding a Command.
   void send_command(transport::SharedBytes payload);
 
   void pause_events();
@@ -98,10 +98,7 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   // Immediate stop.
   void kill();
 
-  bool ready() const noexcept { return phase_ == Phase::Ready; }
-  bool exited() const noexcept { return phase_ == Phase::Exited; }
   int pid() const noexcept { return pid_; }
-  const std::string& session_id() const noexcept { return launch_.session_id; }
   const transport::StreamEndpoint* endpoint() const noexcept { return endpoint_; }
 
  private:
