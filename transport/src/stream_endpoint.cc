@@ -19,6 +19,8 @@ namespace {
 // Frames per writev are bounded by the kernel's IOV_MAX (1024); each frame uses up
 // to three buffers (header+prefix, payload, padding).
 constexpr unsigned kMaxWriteBuffers = 1020;
+// Room for the header and prefix of every frame one writev can hold.
+constexpr size_t kHeadCopyBytes = kMaxWriteBuffers / 3 * (kFrameHeaderSize + StreamEndpoint::kMaxPrefixBytes);
 
 Status io_error(const char* what, int uv_status) {
   return {ErrorCode::Internal, std::string(what) + ": " + uv_strerror(uv_status)};
@@ -215,25 +217,30 @@ void StreamEndpoint::on_flush_tick(uv_prepare_t* prepare) { static_cast<StreamEn
 
 void StreamEndpoint::on_flush_check(uv_check_t* check) { static_cast<StreamEndpoint*>(check->data)->flush(); }
 
-size_t StreamEndpoint::gather(uv_buf_t* bufs, unsigned* count) const {
+size_t StreamEndpoint::gather(uv_buf_t* bufs, unsigned* count, std::byte* head_copies) const {
   size_t total = 0;
   unsigned n = 0;
   size_t skip = front_written_;
-  auto add = [&](const std::byte* data, size_t size) {
+  auto add = [&](const std::byte* data, size_t size, bool in_queue) {
     if (skip >= size) {
       skip -= size;
       return;
     }
-    bufs[n++] =
-        uv_buf_init(const_cast<char*>(reinterpret_cast<const char*>(data + skip)), static_cast<unsigned>(size - skip));
-    total += size - skip;
+    const std::byte* from = data + skip;
+    const size_t length = size - skip;
+    if (in_queue && head_copies) {
+      from = static_cast<const std::byte*>(std::memcpy(head_copies, from, length));
+      head_copies += length;
+    }
+    bufs[n++] = uv_buf_init(const_cast<char*>(reinterpret_cast<const char*>(from)), static_cast<unsigned>(length));
+    total += length;
     skip = 0;
   };
   for (size_t i = 0; i < queue_.size() && n + 3 <= kMaxWriteBuffers; ++i) {
     const OutFrame& out = queue_[i];
-    add(out.head.data(), out.head_size);
-    if (!out.body.empty()) add(out.body.data(), out.body.size());
-    if (out.padding) add(zero_padding(out.padding).data(), out.padding);
+    add(out.head.data(), out.head_size, true);
+    if (!out.body.empty()) add(out.body.data(), out.body.size(), false);
+    if (out.padding) add(zero_padding(out.padding).data(), out.padding, false);
   }
   *count = n;
   return total;
@@ -248,7 +255,7 @@ void StreamEndpoint::flush() {
   std::array<uv_buf_t, kMaxWriteBuffers> bufs;
   while (!write_in_flight_ && !handle_closing_ && !queue_.empty()) {
     unsigned count = 0;
-    const size_t total = gather(bufs.data(), &count);
+    const size_t total = gather(bufs.data(), &count, nullptr);
     const int written = uv_try_write(stream(), bufs.data(), count);
     if (written < 0 && written != UV_EAGAIN) {
       abort_with(io_error("write failed", written));
@@ -257,7 +264,11 @@ void StreamEndpoint::flush() {
     if (written > 0) consume_written(static_cast<size_t>(written));
     if (written == static_cast<int>(total)) continue;
     // The kernel buffer is full: hand the rest to libuv and continue when it drains.
-    in_flight_bytes_ = gather(bufs.data(), &count);
+    // libuv writes from these buffers later, and a send() meanwhile may grow the
+    // queue, which moves its frames: headers go from copies that stay put (payloads
+    // live in slabs, padding in static zeros).
+    if (!in_flight_heads_) in_flight_heads_ = std::make_unique<std::byte[]>(kHeadCopyBytes);
+    in_flight_bytes_ = gather(bufs.data(), &count, in_flight_heads_.get());
     write_in_flight_ = true;
     if (int status = uv_write(&write_req_, stream(), bufs.data(), count, on_write); status != 0) {
       write_in_flight_ = false;

@@ -128,7 +128,10 @@ class StreamEndpoint {
   void abort_with(const Status& why);
   void schedule_flush();
   void flush();
-  size_t gather(uv_buf_t* bufs, unsigned* count) const;
+  // Buffers for the queued bytes not yet written, as many as one writev takes, and
+  // their total size. With `head_copies`, headers are copied there and written from
+  // the copies.
+  size_t gather(uv_buf_t* bufs, unsigned* count, std::byte* head_copies) const;
   void consume_written(size_t bytes);
   void update_backpressure();
   void finish_close_if_drained();
@@ -161,6 +164,8 @@ class StreamEndpoint {
   RingQueue<OutFrame> queue_;   // reuses its slots: sending in steady state allocates nothing
   size_t front_written_ = 0;    // bytes of queue_.front() already written
   size_t in_flight_bytes_ = 0;  // bytes handed to the uv_write in progress
+  // The headers the uv_write in progress writes from; allocated at the first one.
+  std::unique_ptr<std::byte[]> in_flight_heads_;
   size_t queued_bytes_ = 0;
   bool write_in_flight_ = false;
   bool flush_scheduled_ = false;
