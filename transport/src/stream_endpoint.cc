@@ -16,11 +16,12 @@
 namespace mxgw::transport {
 namespace {
 
-// Frames per writev are bounded by the kernel's IOV_MAX (1024); each frame uses up
-// to three buffers (header+prefix, payload, padding).
+// Buffers per writev are bounded by the kernel's IOV_MAX (1024); each frame uses up
+// to three (header+prefix, payload, padding), so one writev takes at most 340 frames.
 constexpr unsigned kMaxWriteBuffers = 1020;
+constexpr size_t kMaxWriteFrames = kMaxWriteBuffers / 3;
 // Room for the header and prefix of every frame one writev can hold.
-constexpr size_t kHeadCopyBytes = kMaxWriteBuffers / 3 * (kFrameHeaderSize + StreamEndpoint::kMaxPrefixBytes);
+constexpr size_t kHeadCopyBytes = kMaxWriteFrames * (kFrameHeaderSize + StreamEndpoint::kMaxPrefixBytes);
 
 Status io_error(const char* what, int uv_status) {
   return {ErrorCode::Internal, std::string(what) + ": " + uv_strerror(uv_status)};
@@ -236,7 +237,7 @@ size_t StreamEndpoint::gather(uv_buf_t* bufs, unsigned* count, std::byte* head_c
     total += length;
     skip = 0;
   };
-  for (size_t i = 0; i < queue_.size() && n + 3 <= kMaxWriteBuffers; ++i) {
+  for (size_t i = 0; i < queue_.size() && i < kMaxWriteFrames; ++i) {
     const OutFrame& out = queue_[i];
     add(out.head.data(), out.head_size, true);
     if (!out.body.empty()) add(out.body.data(), out.body.size(), false);
