@@ -47,7 +47,7 @@ void run_scheduler(benchmark::State& state, const char* type, const char* attrib
     char name[64];
     std::snprintf(name, sizeof name, "%s_%03d.%s", type, static_cast<int>(i), attribute);
     TagId tag;
-    if (!galaxy.resolve(name, &tag).is_ok() || !scheduler.add({1, i + 1}, tag, kT0).is_ok()) {
+    if (!galaxy.resolve(name, &tag).ok() || !scheduler.add({1, i + 1}, tag, kT0)) {
       state.SkipWithError(name);
       return;
     }

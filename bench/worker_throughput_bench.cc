@@ -94,7 +94,6 @@ void BM_WorkerToConnection(benchmark::State& state) {
   launch.socket_path = dir + "/bench.sock";
   launch.backend = "sim";
   launch.backend_options = {{"rate_ms", "1"}, {"tags", std::string(generator.type) + ":" + std::to_string(items)}};
-  launch.nonce = engine::random_nonce();
   engine::WorkerLink link(&loop, launch, &consumer);
   link.start();
   run_loop_until(&loop, [&] { return consumer.ready || !consumer.fault.empty(); });

@@ -35,7 +35,7 @@ void sim_generator(Meter& meter) {
       char name[64];
       std::snprintf(name, sizeof name, "%s_%03d.%s", type, i, attribute);
       sim::TagId tag;
-      if (!galaxy.resolve(name, &tag).is_ok() || !scheduler.add({1, ++handle}, tag, now_ns).is_ok()) {
+      if (!galaxy.resolve(name, &tag).ok() || !scheduler.add({1, ++handle}, tag, now_ns)) {
         fail("sim: a tag did not resolve");
       }
     }

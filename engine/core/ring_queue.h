@@ -1,54 +1,12 @@
-// RingQueue: a first-in first-out queue on one circular array that doubles when full
-// and never shrinks. A queue that has reached its working size reuses its slots and
-// never allocates again, where std::deque allocates and frees a block every few
-// elements as the queue moves through memory; the distributor's replay window
-// pushes and pops one delivery per batch for as long as a session runs.
-//
-// Thread safety: none; one owner thread.
+// The engine names the transport's RingQueue in its own namespace, beside the other
+// engine containers it is used with (the distributor's replay window).
 
 #pragma once
 
-#include <algorithm>
-#include <cstddef>
-#include <utility>
-#include <vector>
+#include <mxgw/transport/ring_queue.h>
 
 namespace mxgw::engine {
 
-template <typename T>
-class RingQueue {
- public:
-  bool empty() const noexcept { return size_ == 0; }
-  size_t size() const noexcept { return size_; }
-
-  // The i-th element from the front. REQUIRES: i < size().
-  const T& operator[](size_t i) const noexcept { return slots_[(head_ + i) & (slots_.size() - 1)]; }
-  const T& front() const noexcept { return slots_[head_]; }
-
-  void push_back(T value) {
-    if (size_ == slots_.size()) grow();
-    slots_[(head_ + size_) & (slots_.size() - 1)] = std::move(value);
-    ++size_;
-  }
-
-  // REQUIRES: !empty(). The slot is reset, so what it held is released now.
-  void pop_front() noexcept {
-    slots_[head_] = T{};
-    head_ = (head_ + 1) & (slots_.size() - 1);
-    --size_;
-  }
-
- private:
-  void grow() {
-    std::vector<T> slots(std::max<size_t>(16, slots_.size() * 2));
-    for (size_t i = 0; i < size_; ++i) slots[i] = std::move(slots_[(head_ + i) & (slots_.size() - 1)]);
-    slots_.swap(slots);
-    head_ = 0;
-  }
-
-  std::vector<T> slots_;  // a power of two in size, or empty
-  size_t head_ = 0;
-  size_t size_ = 0;
-};
+using transport::RingQueue;
 
 }  // namespace mxgw::engine

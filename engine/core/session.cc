@@ -69,7 +69,6 @@ void Session::start() {
   }
   launch.replay_dir = config.replay_dir;
   launch.backend_options = request_.backend_options;
-  launch.nonce = random_nonce();
   launch.startup_timeout_ms = config.startup_timeout_ms;
   launch.endpoint_options.max_payload_bytes = config.max_frame_bytes;
   open_started_ns_ = steady_clock_ns();

@@ -80,7 +80,6 @@ class Session final : engine::WorkerLink::Observer {
 
   const std::string& id() const noexcept { return info_.session_id; }
   const std::string& owner() const noexcept { return owner_.key_name; }
-  proto::SessionState state() const noexcept { return state_; }
   bool ending_decided() const noexcept { return ending_.has_value(); }
   SessionInfo info() const;
 

@@ -2,7 +2,6 @@
 
 #include "engine/core/session_manager.h"
 
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -13,6 +12,8 @@
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+
+#include <mxgw/transport/random_bytes.h>
 
 #include "engine/core/session.h"
 #include "engine/core/shard.h"
@@ -25,20 +26,16 @@ namespace {
 // already_closed rather than NotFound.
 constexpr size_t kRememberedEndings = 4096;
 
-std::string new_session_id() {
+Status new_session_id(std::string* id) {
   uint8_t bytes[16];
-  size_t filled = 0;
-  while (filled < sizeof bytes) {
-    const ssize_t n = getrandom(bytes + filled, sizeof bytes - filled, 0);
-    if (n > 0) filled += static_cast<size_t>(n);
-  }
+  if (Status drawn = transport::fill_random(bytes); !drawn.is_ok()) return drawn;
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string id = "session-";
+  *id = "session-";
   for (uint8_t b : bytes) {
-    id += kDigits[b >> 4];
-    id += kDigits[b & 15];
+    *id += kDigits[b >> 4];
+    *id += kDigits[b & 15];
   }
-  return id;
+  return {};
 }
 
 // FNV-1a: placement only needs a stable, well-spread hash of the id.
@@ -155,7 +152,12 @@ void SessionManager::open(const Caller& caller, OpenRequest request, OpenCallbac
     done({ErrorCode::SessionLimitExceeded, "all " + std::to_string(config_.max_sessions) + " sessions are in use"}, {});
     return;
   }
-  std::string id = new_session_id();
+  std::string id;
+  if (Status made = new_session_id(&id); !made.is_ok()) {
+    slots_.fetch_sub(1, std::memory_order_relaxed);
+    done({ErrorCode::OpenFailed, "cannot make a session id: " + made.message()}, {});
+    return;
+  }
   ShardState& state = owner_of(id);
   state.shard.post(
       [this, &state, id = std::move(id), caller, request = std::move(request), done = std::move(done)]() mutable {

@@ -80,7 +80,6 @@ class SessionManager {
   // Sessions in the registries right now (the sum of every shard's).
   int64_t registry_size() const noexcept;
   const EngineConfig& config() const noexcept { return config_; }
-  const std::string& runtime_dir() const noexcept { return runtime_dir_; }
   uint32_t shard_count() const noexcept;
   // The engine's shards also host the gateway's client connections, so that I/O for
   // clients runs on the same threads as the sessions. REQUIRES: start() succeeded,

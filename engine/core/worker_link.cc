@@ -2,10 +2,7 @@
 
 #include "engine/core/worker_link.h"
 
-#include <sys/random.h>
-
 #include <cstdio>
-#include <stdexcept>
 
 #include <mxgw/transport/frame_verifier.h>
 
@@ -27,20 +24,6 @@ uv_handle_t* as_handle(auto* h) { return reinterpret_cast<uv_handle_t*>(h); }
 
 }  // namespace
 
-Nonce random_nonce() {
-  Nonce nonce;
-  size_t filled = 0;
-  while (filled < nonce.size()) {
-    const ssize_t n = getrandom(nonce.data() + filled, nonce.size() - filled, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error("getrandom failed");
-    }
-    filled += static_cast<size_t>(n);
-  }
-  return nonce;
-}
-
 WorkerLink::WorkerLink(uv_loop_t* loop, WorkerLaunch launch, Observer* observer)
     : loop_(loop), launch_(std::move(launch)), observer_(observer) {}
 
@@ -51,6 +34,9 @@ void WorkerLink::start() {
   uv_timer_init(loop_, &timer_);
   timer_.data = this;
   ++open_handles_;
+  uv_pipe_init(loop_, &stdin_pipe_, 0);
+  stdin_pipe_.data = this;
+  ++open_handles_;
   uv_timer_start(
       &timer_,
       [](uv_timer_t* t) {
@@ -60,6 +46,11 @@ void WorkerLink::start() {
       },
       launch_.startup_timeout_ms, 0);
 
+  if (Status drawn = transport::fill_random(nonce_); !drawn.is_ok()) {
+    fault({ErrorCode::OpenFailed, "cannot make the worker's nonce: " + drawn.message()});
+    maybe_finish();
+    return;
+  }
   Status status;
   listener_ = transport::Listener::listen_unix(
       loop_, launch_.socket_path, launch_.endpoint_options,
@@ -71,9 +62,6 @@ void WorkerLink::start() {
     return;
   }
 
-  uv_pipe_init(loop_, &stdin_pipe_, 0);
-  stdin_pipe_.data = this;
-  ++open_handles_;
   std::vector<std::string> args = {launch_.worker_path,
                                    "--endpoint",
                                    launch_.socket_path,
@@ -112,11 +100,7 @@ void WorkerLink::start() {
   if (spawned != 0) {
     // uv_spawn leaves the handle initialised even on failure; it must be closed.
     ++open_handles_;
-    uv_close(as_handle(&process_), [](uv_handle_t* h) {
-      auto* self = static_cast<WorkerLink*>(h->data);
-      --self->open_handles_;
-      self->maybe_finish();
-    });
+    close_owned(as_handle(&process_));
     fault({ErrorCode::OpenFailed, "cannot start " + launch_.worker_path + ": " + uv_strerror(spawned)});
     return;
   }
@@ -124,19 +108,13 @@ void WorkerLink::start() {
   process_running_ = true;
   pid_ = process_.pid;
 
-  nonce_text_ = hex(launch_.nonce.data(), launch_.nonce.size()) + "\n";
+  nonce_text_ = hex(nonce_.data(), nonce_.size()) + "\n";
   uv_buf_t buf = uv_buf_init(nonce_text_.data(), static_cast<unsigned>(nonce_text_.size()));
   nonce_write_.data = this;
   uv_write(&nonce_write_, reinterpret_cast<uv_stream_t*>(&stdin_pipe_), &buf, 1, [](uv_write_t* req, int) {
     auto* self = static_cast<WorkerLink*>(req->data);
     // The worker reads to end of file: close stdin once the nonce is written.
-    if (!uv_is_closing(as_handle(&self->stdin_pipe_))) {
-      uv_close(as_handle(&self->stdin_pipe_), [](uv_handle_t* h) {
-        auto* link = static_cast<WorkerLink*>(h->data);
-        --link->open_handles_;
-        link->maybe_finish();
-      });
-    }
+    self->close_owned(as_handle(&self->stdin_pipe_));
   });
 }
 
@@ -183,7 +161,7 @@ void WorkerLink::on_frame(transport::StreamEndpoint&, transport::Frame&& frame) 
 void WorkerLink::handle_hello(const proto::WorkerHello& hello) {
   // One hello per link, whatever its outcome: the nonce gets a single attempt.
   const bool nonce_used = std::exchange(nonce_used_, true);
-  const HelloVerdict verdict = judge_hello(hello, {launch_.session_id, launch_.backend, launch_.nonce, nonce_used});
+  const HelloVerdict verdict = judge_hello(hello, {launch_.session_id, launch_.backend, nonce_, nonce_used});
   if (!verdict.accepted()) return refuse(verdict.code, verdict.message);
   auto& fbb = builder_.fbb();
   std::vector<flatbuffers::Offset<proto::KeyValue>> options;
@@ -231,7 +209,7 @@ void WorkerLink::resume_events() {
 }
 
 void WorkerLink::shutdown(uint64_t timeout_ms) {
-  if (phase_ == Phase::Exited || phase_ == Phase::Stopping) return;
+  if (phase_ == Phase::AwaitingExit || phase_ == Phase::Stopping || phase_ == Phase::Exited) return;
   if (phase_ != Phase::Ready) {
     kill();
     return;
@@ -247,7 +225,8 @@ void WorkerLink::shutdown(uint64_t timeout_ms) {
 }
 
 void WorkerLink::kill() {
-  if (phase_ != Phase::Exited) phase_ = Phase::Stopping;
+  // A worker awaited after its connection ended is still reported with how it ended.
+  if (phase_ != Phase::AwaitingExit && phase_ != Phase::Exited) phase_ = Phase::Stopping;
   kill_process();
   if (endpoint_) endpoint_->abort();
   if (listener_) {
@@ -282,7 +261,7 @@ void WorkerLink::await_exit(const Status& stream_end) {
   // tells it a moment later.
   exit_context_ = stream_end.is_ok() ? "the worker closed its connection"
                                      : "the worker's connection ended (" + stream_end.to_string() + ")";
-  phase_ = Phase::Stopping;
+  phase_ = Phase::AwaitingExit;
   if (endpoint_) endpoint_->close();
   uv_timer_start(
       &timer_,
@@ -295,13 +274,13 @@ void WorkerLink::await_exit(const Status& stream_end) {
 }
 
 void WorkerLink::report_fault(const Status& why) {
-  if (faulted_ || phase_ == Phase::Exited || (phase_ == Phase::Stopping && exit_context_.empty())) return;
+  if (faulted_ || phase_ == Phase::Stopping || phase_ == Phase::Exited) return;
   faulted_ = true;
   observer_->on_fault(*this, why);
 }
 
 void WorkerLink::on_stream_error(transport::StreamEndpoint& endpoint, const Status& why) {
-  if (phase_ == Phase::Stopping || phase_ == Phase::Exited) return;
+  if (phase_ == Phase::AwaitingExit || phase_ == Phase::Stopping || phase_ == Phase::Exited) return;
   if (why.is_ok() || endpoint.peer_gone()) {
     await_exit(why);
   } else {
@@ -319,13 +298,18 @@ void WorkerLink::on_process_exit(uv_process_t* process, int64_t exit_status, int
   self->process_running_ = false;
   self->exit_status_ = exit_status;
   self->term_signal_ = term_signal;
-  if (self->phase_ != Phase::Stopping || !self->exit_context_.empty()) {
+  if (self->phase_ != Phase::Stopping) {
     const std::string how = term_signal ? "was killed by signal " + std::to_string(term_signal)
                                         : "exited with status " + std::to_string(exit_status);
     self->fault({ErrorCode::SessionFaulted,
-                 self->exit_context_.empty() ? "the worker " + how : self->exit_context_ + " and it " + how});
+                 self->phase_ == Phase::AwaitingExit ? self->exit_context_ + " and it " + how : "the worker " + how});
   }
-  uv_close(as_handle(process), [](uv_handle_t* h) {
+  self->close_owned(as_handle(process));
+}
+
+void WorkerLink::close_owned(uv_handle_t* handle) {
+  if (uv_is_closing(handle)) return;
+  uv_close(handle, [](uv_handle_t* h) {
     auto* link = static_cast<WorkerLink*>(h->data);
     --link->open_handles_;
     link->maybe_finish();
@@ -334,20 +318,8 @@ void WorkerLink::on_process_exit(uv_process_t* process, int64_t exit_status, int
 
 void WorkerLink::maybe_finish() {
   if (phase_ == Phase::Exited || process_running_ || endpoint_ || listener_) return;
-  if (!uv_is_closing(as_handle(&timer_))) {
-    uv_close(as_handle(&timer_), [](uv_handle_t* h) {
-      auto* link = static_cast<WorkerLink*>(h->data);
-      --link->open_handles_;
-      link->maybe_finish();
-    });
-  }
-  if (stdin_pipe_.data && !uv_is_closing(as_handle(&stdin_pipe_))) {
-    uv_close(as_handle(&stdin_pipe_), [](uv_handle_t* h) {
-      auto* link = static_cast<WorkerLink*>(h->data);
-      --link->open_handles_;
-      link->maybe_finish();
-    });
-  }
+  close_owned(as_handle(&timer_));
+  close_owned(as_handle(&stdin_pipe_));
   if (open_handles_ > 0) return;
   phase_ = Phase::Exited;
   observer_->on_exit(*this, exit_status_, term_signal_);

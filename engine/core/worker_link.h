@@ -2,9 +2,10 @@
 // commands, events, shutdown and exit — on the loop of the shard that owns the
 // session.
 //
-// start() listens on the session's socket in the private runtime directory, spawns
-// the worker with uv_spawn (argv: socket path, session id, backend; the nonce written
-// to its stdin and never anywhere else), and expects, before the startup timeout:
+// start() draws a fresh nonce from the kernel's CSPRNG, listens on the session's
+// socket in the private runtime directory, spawns the worker with uv_spawn (argv:
+// socket path, session id, backend; the nonce written to its stdin and never
+// anywhere else), and expects, before the startup timeout:
 //   WorkerHello (protocol version, session id, nonce compared in constant time and
 //   accepted once, backend) → WorkerWelcome (backend options) → WorkerReady.
 // Anything else fails the start with the precise cause, and the worker is killed.
@@ -39,14 +40,12 @@
 #include <mxgw/status.h>
 #include <mxgw/transport/listener.h>
 #include <mxgw/transport/payload_builder.h>
+#include <mxgw/transport/random_bytes.h>
 #include <mxgw/transport/stream_endpoint.h>
 
 #include "engine/core/worker_messages.h"
 
 namespace mxgw::engine {
-
-// A fresh nonce from the kernel's CSPRNG.
-Nonce random_nonce();
 
 struct WorkerLaunch {
   std::string worker_path;  // the mxgw-worker executable
@@ -56,7 +55,6 @@ struct WorkerLaunch {
   std::string plugin_path;  // empty unless the backend is a plugin
   std::string replay_dir;   // where the replay backend may read recordings
   std::vector<std::pair<std::string, std::string>> backend_options;
-  Nonce nonce{};
   uint64_t startup_timeout_ms = 10'000;
   // How long a worker that is done (refused, or closed its connection) may take to
   // exit on its own before it is killed.
@@ -89,7 +87,7 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   // on_exit like any other.
   void start();
 
-  // REQUIRES: ready(). `payload` is a finished WorkerFrame holding a Command.
+  // REQUIRES: on_ready was heard. `payload` is a finished WorkerFrame holding a Command.
   void send_command(transport::SharedBytes payload);
 
   void pause_events();
@@ -100,14 +98,22 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   // Immediate stop.
   void kill();
 
-  bool ready() const noexcept { return phase_ == Phase::Ready; }
-  bool exited() const noexcept { return phase_ == Phase::Exited; }
   int pid() const noexcept { return pid_; }
-  const std::string& session_id() const noexcept { return launch_.session_id; }
   const transport::StreamEndpoint* endpoint() const noexcept { return endpoint_; }
 
  private:
-  enum class Phase { Idle, AwaitingHello, AwaitingReady, Ready, Stopping, Exited };
+  enum class Phase {
+    Idle,
+    AwaitingHello,
+    AwaitingReady,
+    Ready,
+    // The connection ended first: the fault is reported once the process exits (or
+    // the grace period runs out), with how it ended.
+    AwaitingExit,
+    // A stop the link asked for (shutdown, kill, a refusal): the exit is expected.
+    Stopping,
+    Exited,
+  };
 
   void on_accept(transport::StreamEndpoint* endpoint);
   void on_frame(transport::StreamEndpoint& endpoint, transport::Frame&& frame) override;
@@ -124,6 +130,8 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   void await_exit(const Status& stream_end);
   void report_fault(const Status& why);
   void kill_process();
+  // Closes one of the link's own handles (once); the last one closed lets it finish.
+  void close_owned(uv_handle_t* handle);
   void maybe_finish();
 
   static void on_process_exit(uv_process_t* process, int64_t exit_status, int term_signal);
@@ -137,14 +145,15 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   uv_process_t process_{};
   uv_pipe_t stdin_pipe_{};
   uv_write_t nonce_write_{};
+  Nonce nonce_{};
   std::string nonce_text_;
   uv_timer_t timer_{};  // startup timeout, then shutdown timeout
   int open_handles_ = 0;
   bool process_running_ = false;
   bool nonce_used_ = false;
   bool faulted_ = false;
-  // Set when the connection ended first: what the fault reported at the exit says
-  // before how the worker ended.
+  // In AwaitingExit: what the fault reported at the exit says before how the worker
+  // ended.
   std::string exit_context_;
   int64_t exit_status_ = 0;
   int term_signal_ = 0;

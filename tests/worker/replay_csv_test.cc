@@ -18,7 +18,7 @@ struct Row {
   bool operator==(const Row&) const = default;
 };
 
-std::vector<Row> read_all(std::string_view text, worker::Status* status) {
+std::vector<Row> read_all(std::string_view text, Status* status) {
   CsvReader reader(text);
   CsvRecord record;
   std::vector<Row> rows;
@@ -34,7 +34,7 @@ std::vector<Row> read_all(std::string_view text, worker::Status* status) {
 }
 
 std::vector<Row> read_all_ok(std::string_view text) {
-  worker::Status status;
+  Status status;
   std::vector<Row> rows = read_all(text, &status);
   EXPECT_TRUE(status.is_ok()) << status.message();
   return rows;
@@ -92,9 +92,9 @@ TEST(ReplayCsv, ErrorsNameTheLine) {
       {"\"a\nb\" c\n", "line 2: text after the closing quote"},
   };
   for (const Case& c : cases) {
-    worker::Status status;
+    Status status;
     read_all(c.text, &status);
-    EXPECT_EQ(status.code(), worker::StatusCode::kInvalidArgument) << c.text;
+    EXPECT_EQ(status.code(), ErrorCode::InvalidArgument) << c.text;
     EXPECT_EQ(status.message().rfind(c.message, 0), 0u) << status.message();
   }
 }

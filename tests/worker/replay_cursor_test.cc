@@ -15,7 +15,7 @@ constexpr std::int64_t kStart = 1'795'000'000'000 * kMs;
 
 Recording parse(std::string_view csv) {
   Recording recording;
-  const worker::Status status = parse_recording(csv, &recording);
+  const Status status = parse_recording(csv, &recording);
   EXPECT_TRUE(status.is_ok()) << status.message();
   return recording;
 }

@@ -11,7 +11,7 @@ namespace {
 
 using worker::OptionPair;
 
-worker::Status parse(std::vector<OptionPair> pairs, ReplayOptions* out) { return parse_replay_options(pairs, out); }
+Status parse(std::vector<OptionPair> pairs, ReplayOptions* out) { return parse_replay_options(pairs, out); }
 
 TEST(ReplayOptions, DefaultsAndForms) {
   ReplayOptions options;
@@ -45,8 +45,8 @@ TEST(ReplayOptions, ErrorsNameTheKey) {
   for (const Case& c : cases) {
     ReplayOptions options;
     options.file = "kept";
-    const worker::Status status = parse(c.pairs, &options);
-    EXPECT_EQ(status.code(), worker::StatusCode::kInvalidArgument);
+    const Status status = parse(c.pairs, &options);
+    EXPECT_EQ(status.code(), ErrorCode::InvalidArgument);
     EXPECT_EQ(status.message().rfind(c.message, 0), 0u) << status.message();
     EXPECT_EQ(options.file, "kept");
   }

@@ -15,14 +15,14 @@ using proto::MxDataType;
 
 Recording parse_ok(std::string_view csv) {
   Recording recording;
-  const worker::Status status = parse_recording(csv, &recording);
+  const Status status = parse_recording(csv, &recording);
   EXPECT_TRUE(status.is_ok()) << status.message();
   return recording;
 }
 
 std::string parse_error(std::string_view csv) {
   Recording recording;
-  const worker::Status status = parse_recording(csv, &recording);
+  const Status status = parse_recording(csv, &recording);
   EXPECT_FALSE(status.is_ok()) << csv;
   return status.message();
 }
@@ -128,7 +128,7 @@ TEST(ReplayRecording, ReadsFilesAndPrefixesErrorsWithThePath) {
     file << "timestamp,tag,value,quality,type\r\n1,a,1,192,Integer\r\n2,a,x,192,\r\n";
   }
   Recording r;
-  worker::Status status = read_recording_file(path, &r);
+  Status status = read_recording_file(path, &r);
   EXPECT_EQ(status.message(),
             path + ": line 3: value 'x' is not a valid Integer, the type of tag 'a' (fixed on line 2)");
   {
@@ -139,7 +139,7 @@ TEST(ReplayRecording, ReadsFilesAndPrefixesErrorsWithThePath) {
   ASSERT_TRUE(status.is_ok()) << status.message();
   EXPECT_EQ(r.samples().size(), 1u);
   status = read_recording_file(path + ".missing", &r);
-  EXPECT_EQ(status.code(), worker::StatusCode::kIoError);
+  EXPECT_EQ(status.code(), ErrorCode::InvalidArgument);
   EXPECT_EQ(status.message().rfind(path + ".missing: cannot open", 0), 0u) << status.message();
 }
 

@@ -21,7 +21,7 @@ class NoStrings : public StringSink {
 
 TagId resolve(std::string_view name) {
   TagId tag;
-  EXPECT_TRUE(Galaxy().resolve(name, &tag).is_ok()) << name;
+  EXPECT_TRUE(Galaxy().resolve(name, &tag).ok()) << name;
   return tag;
 }
 
@@ -34,8 +34,8 @@ TEST(SimCoalesce, KeepsEachItemsNewestAndContinuesUnchanged) {
   const char* names[] = {"Line_001.Counter", "Valve_002.Position", "Tank_003.Level", "Pump_004.Running",
                          "Tank_005.Product"};
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(coalesced.add({1, i}, resolve(names[i]), kT0).is_ok());
-    ASSERT_TRUE(reference.add({1, i}, resolve(names[i]), kT0).is_ok());
+    ASSERT_TRUE(coalesced.add({1, i}, resolve(names[i]), kT0));
+    ASSERT_TRUE(reference.add({1, i}, resolve(names[i]), kT0));
   }
   NoStrings strings, reference_strings;
   std::vector<proto::DataChange> out(4096), all(4096);
@@ -79,10 +79,10 @@ TEST(SimCoalesce, KeepsEachItemsNewestAndContinuesUnchanged) {
 TEST(SimCoalesce, KeepsOnlyTheLastWriteOfASetpoint) {
   Scheduler s(SimOptions{});
   const TagId target = resolve("Line_001.Target");
-  ASSERT_TRUE(s.add({1, 1}, target, kT0).is_ok());
-  ASSERT_TRUE(s.add({1, 2}, resolve("Valve_001.Command"), kT0).is_ok());
+  ASSERT_TRUE(s.add({1, 1}, target, kT0));
+  ASSERT_TRUE(s.add({1, 2}, resolve("Valve_001.Command"), kT0));
   for (int v = 1; v <= 3; ++v) {
-    ASSERT_TRUE(s.write(target, WriteValue{proto::MxDataType::Integer, static_cast<double>(v), {}}, kT0 + v).is_ok());
+    ASSERT_TRUE(s.write(target, WriteValue{proto::MxDataType::Integer, static_cast<double>(v), {}}, kT0 + v).ok());
   }
   EXPECT_EQ(s.coalesce(kT0 + 10), 3u) << "the initial value and two of three writes";
   NoStrings strings;

@@ -17,7 +17,7 @@ constexpr std::int64_t kStartK = 1'795'000'000'000;  // a 2026 time, in ms
 
 TagId resolve(std::string_view name) {
   TagId tag;
-  EXPECT_TRUE(Galaxy().resolve(name, &tag).is_ok()) << name;
+  EXPECT_TRUE(Galaxy().resolve(name, &tag).ok()) << name;
   return tag;
 }
 

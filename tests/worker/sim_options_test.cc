@@ -12,13 +12,13 @@ namespace {
 
 using worker::OptionPair;
 
-worker::Status parse(std::vector<OptionPair> pairs, SimOptions* out) { return parse_sim_options(pairs, out); }
+Status parse(std::vector<OptionPair> pairs, SimOptions* out) { return parse_sim_options(pairs, out); }
 
 void expect_rejected(std::string_view key, std::string_view value) {
   SimOptions options;
   options.seed = 77;
-  const worker::Status status = parse({{key, value}}, &options);
-  EXPECT_EQ(status.code(), worker::StatusCode::kInvalidArgument) << key << "=" << value;
+  const Status status = parse({{key, value}}, &options);
+  EXPECT_EQ(status.code(), ErrorCode::InvalidArgument) << key << "=" << value;
   EXPECT_NE(status.message().find("'" + std::string(key) + "'"), std::string::npos) << status.message();
   EXPECT_EQ(options.seed, 77u) << "left unchanged on error";
 }
@@ -91,11 +91,11 @@ TEST(SimOptions, TagSets) {
 
 TEST(SimOptions, UnknownAndRepeatedKeysAreErrors) {
   SimOptions options;
-  worker::Status status = parse({{"sed", "1"}}, &options);
-  EXPECT_EQ(status.code(), worker::StatusCode::kInvalidArgument);
+  Status status = parse({{"sed", "1"}}, &options);
+  EXPECT_EQ(status.code(), ErrorCode::InvalidArgument);
   EXPECT_NE(status.message().find("unknown sim option 'sed'"), std::string::npos) << status.message();
   status = parse({{"seed", "1"}, {"seed", "2"}}, &options);
-  EXPECT_EQ(status.code(), worker::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.code(), ErrorCode::InvalidArgument);
   EXPECT_NE(status.message().find("'seed' given twice"), std::string::npos) << status.message();
 }
 

@@ -11,14 +11,14 @@
 namespace mxgw::sim {
 namespace {
 
+using proto::CommandError;
 using proto::MxDataType;
-using worker::StatusCode;
 
 constexpr std::int64_t kT0 = 1'795'000'000'000'000'000;
 
 TagId resolve(std::string_view name) {
   TagId tag;
-  EXPECT_TRUE(Galaxy().resolve(name, &tag).is_ok()) << name;
+  EXPECT_TRUE(Galaxy().resolve(name, &tag).ok()) << name;
   return tag;
 }
 
@@ -39,7 +39,7 @@ TEST(SimSetpoints, AdviseGivesTheDefaultThenWritesEcho) {
   Strings strings;
   std::vector<proto::DataChange> out(16);
   const TagId sp = resolve("Tank_042.Level.Setpoint");
-  ASSERT_TRUE(s.add({3, 4}, sp, kT0 + 5).is_ok());
+  ASSERT_TRUE(s.add({3, 4}, sp, kT0 + 5));
   EXPECT_EQ(s.next_due_ns(), kT0 + 5);
   PollResult r = s.poll(kT0 + 10, out, strings);
   ASSERT_EQ(r.numeric, 1u);
@@ -48,8 +48,8 @@ TEST(SimSetpoints, AdviseGivesTheDefaultThenWritesEcho) {
   EXPECT_EQ(out[0].data_type(), MxDataType::Double);
   EXPECT_EQ(r.next_due_ns, kNever) << "a setpoint never changes by itself";
 
-  ASSERT_TRUE(s.write(sp, number(MxDataType::Integer, 75), kT0 + 20).is_ok());
-  ASSERT_TRUE(s.write(sp, number(MxDataType::Double, 80.5), kT0 + 30).is_ok());
+  ASSERT_TRUE(s.write(sp, number(MxDataType::Integer, 75), kT0 + 20).ok());
+  ASSERT_TRUE(s.write(sp, number(MxDataType::Double, 80.5), kT0 + 30).ok());
   r = s.poll(kT0 + 40, out, strings);
   ASSERT_EQ(r.numeric, 2u) << "every write echoes";
   EXPECT_EQ(out[0].value(), 75.0);
@@ -65,17 +65,17 @@ TEST(SimSetpoints, EveryItemOfTheTagSeesAWriteAndLaterAdvisesSeeTheValue) {
   Strings strings;
   std::vector<proto::DataChange> out(16);
   const TagId target = resolve("Line_001.Target");
-  ASSERT_TRUE(s.write(target, number(MxDataType::Integer, 1234), kT0 + 1).is_ok());
-  ASSERT_TRUE(s.add({1, 1}, target, kT0 + 9).is_ok());
-  ASSERT_TRUE(s.add({1, 2}, target, kT0 + 9).is_ok());
-  ASSERT_TRUE(s.add({1, 3}, resolve("Line_002.Target"), kT0 + 9).is_ok());
+  ASSERT_TRUE(s.write(target, number(MxDataType::Integer, 1234), kT0 + 1).ok());
+  ASSERT_TRUE(s.add({1, 1}, target, kT0 + 9));
+  ASSERT_TRUE(s.add({1, 2}, target, kT0 + 9));
+  ASSERT_TRUE(s.add({1, 3}, resolve("Line_002.Target"), kT0 + 9));
   PollResult r = s.poll(kT0 + 10, out, strings);
   ASSERT_EQ(r.numeric, 3u);
   EXPECT_EQ(out[0].value(), 1234.0);
   EXPECT_EQ(out[0].source_time_ns(), kT0 + 1) << "stamped when it was written";
   EXPECT_EQ(out[2].value(), 1000.0) << "another tag keeps its default";
 
-  ASSERT_TRUE(s.write(target, number(MxDataType::Integer, 7), kT0 + 11).is_ok());
+  ASSERT_TRUE(s.write(target, number(MxDataType::Integer, 7), kT0 + 11).ok());
   EXPECT_TRUE(s.remove({1, 2}));
   r = s.poll(kT0 + 12, out, strings);
   ASSERT_EQ(r.numeric, 1u) << "a removed item's pending echo is dropped";
@@ -88,9 +88,9 @@ TEST(SimSetpoints, StringSetpointsEchoThroughTheStringSink) {
   Strings strings;
   std::vector<proto::DataChange> out(16);
   const TagId recipe = resolve("Line_004.Recipe");
-  ASSERT_TRUE(s.add({1, 1}, resolve("Valve_001.Command"), kT0).is_ok());
-  ASSERT_TRUE(s.add({1, 2}, recipe, kT0).is_ok());
-  ASSERT_TRUE(s.write(recipe, WriteValue{MxDataType::String, 0, "Dark, roast"}, kT0 + 1).is_ok());
+  ASSERT_TRUE(s.add({1, 1}, resolve("Valve_001.Command"), kT0));
+  ASSERT_TRUE(s.add({1, 2}, recipe, kT0));
+  ASSERT_TRUE(s.write(recipe, WriteValue{MxDataType::String, 0, "Dark, roast"}, kT0 + 1).ok());
   const PollResult r = s.poll(kT0 + 2, out, strings);
   EXPECT_EQ(r.numeric, 1u);
   ASSERT_EQ(r.strings, 2u);
@@ -105,25 +105,25 @@ TEST(SimSetpoints, WritesAreCheckedAgainstTheAttribute) {
   struct Case {
     const char* tag;
     WriteValue value;
-    StatusCode code;
+    CommandError error;
   };
   const Case cases[] = {
-      {"Tank_001.Level", number(MxDataType::Double, 1), StatusCode::kReadOnly},
-      {"Line_001.Batch", WriteValue{MxDataType::String, 0, "x"}, StatusCode::kReadOnly},
-      {"Line_001.Target", number(MxDataType::Double, 2.5), StatusCode::kTypeMismatch},
-      {"Line_001.Target", number(MxDataType::Double, 3e9), StatusCode::kTypeMismatch},
-      {"Line_001.Target", WriteValue{MxDataType::String, 0, "5"}, StatusCode::kTypeMismatch},
-      {"Valve_001.Command", number(MxDataType::Integer, 2), StatusCode::kTypeMismatch},
-      {"Line_001.Recipe", number(MxDataType::Double, 1), StatusCode::kTypeMismatch},
-      {"Line_001.Target", number(MxDataType::Double, -7), StatusCode::kOk},
-      {"Valve_001.Command", number(MxDataType::Boolean, 1), StatusCode::kOk},
-      {"Pump_001.Speed.Setpoint", number(MxDataType::Float, 1200.25), StatusCode::kOk},
+      {"Tank_001.Level", number(MxDataType::Double, 1), CommandError::ReadOnly},
+      {"Line_001.Batch", WriteValue{MxDataType::String, 0, "x"}, CommandError::ReadOnly},
+      {"Line_001.Target", number(MxDataType::Double, 2.5), CommandError::TypeMismatch},
+      {"Line_001.Target", number(MxDataType::Double, 3e9), CommandError::TypeMismatch},
+      {"Line_001.Target", WriteValue{MxDataType::String, 0, "5"}, CommandError::TypeMismatch},
+      {"Valve_001.Command", number(MxDataType::Integer, 2), CommandError::TypeMismatch},
+      {"Line_001.Recipe", number(MxDataType::Double, 1), CommandError::TypeMismatch},
+      {"Line_001.Target", number(MxDataType::Double, -7), CommandError::None},
+      {"Valve_001.Command", number(MxDataType::Boolean, 1), CommandError::None},
+      {"Pump_001.Speed.Setpoint", number(MxDataType::Float, 1200.25), CommandError::None},
   };
   for (const Case& c : cases) {
-    const worker::Status status = s.write(resolve(c.tag), c.value, kT0);
-    EXPECT_EQ(status.code(), c.code) << c.tag << ": " << status.message();
-    if (!status.is_ok()) {
-      EXPECT_NE(status.message().find(c.tag), std::string::npos) << status.message();
+    const worker::Outcome outcome = s.write(resolve(c.tag), c.value, kT0);
+    EXPECT_EQ(outcome.error, c.error) << c.tag << ": " << outcome.message;
+    if (!outcome.ok()) {
+      EXPECT_NE(outcome.message.find(c.tag), std::string::npos) << outcome.message;
     }
   }
 }

@@ -39,7 +39,6 @@ engine::WorkerLaunch WorkerFixture::launch(const std::string& backend,
   l.socket_path = runtime_dir_ + "/" + l.session_id + ".sock";
   l.backend = backend;
   l.backend_options = std::move(options);
-  l.nonce = engine::random_nonce();
   l.startup_timeout_ms = 10'000;
   return l;
 }

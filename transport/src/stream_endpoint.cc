@@ -6,6 +6,7 @@
 #include <array>
 #include <cassert>
 #include <cstring>
+#include <utility>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,9 +16,12 @@
 namespace mxgw::transport {
 namespace {
 
-// Frames per writev are bounded by the kernel's IOV_MAX (1024); each frame uses up
-// to three buffers (header+prefix, payload, padding).
+// Buffers per writev are bounded by the kernel's IOV_MAX (1024); each frame uses up
+// to three (header+prefix, payload, padding), so one writev takes at most 340 frames.
 constexpr unsigned kMaxWriteBuffers = 1020;
+constexpr size_t kMaxWriteFrames = kMaxWriteBuffers / 3;
+// Room for the header and prefix of every frame one writev can hold.
+constexpr size_t kHeadCopyBytes = kMaxWriteFrames * (kFrameHeaderSize + StreamEndpoint::kMaxPrefixBytes);
 
 Status io_error(const char* what, int uv_status) {
   return {ErrorCode::Internal, std::string(what) + ": " + uv_strerror(uv_status)};
@@ -120,7 +124,6 @@ void StreamEndpoint::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*
   auto* self = static_cast<StreamEndpoint*>(stream->data);
   if (nread > 0) {
     self->decoder_.commit(static_cast<size_t>(nread));
-    self->bytes_received_ += static_cast<uint64_t>(nread);
     self->deliver_buffered();
     return;
   }
@@ -151,7 +154,6 @@ void StreamEndpoint::deliver_buffered() {
       fail(verdict);
       return;
     }
-    ++frames_received_;
     handler_->on_frame(*this, std::move(frame));
   }
 }
@@ -189,7 +191,7 @@ void StreamEndpoint::fail(const Status& why) {
 void StreamEndpoint::send(FrameKind kind, SharedBytes payload, std::span<const std::byte> prefix) {
   assert(prefix.size() <= kMaxPrefixBytes && prefix.size() % kFrameAlignment == 0);
   if (handle_closing_) return;
-  OutFrame& out = queue_.emplace_back();
+  OutFrame out;
   const size_t payload_size = prefix.size() + payload.size();
   encode_frame_header(kind, static_cast<uint32_t>(payload_size), out.head.data());
   if (!prefix.empty()) std::memcpy(out.head.data() + kFrameHeaderSize, prefix.data(), prefix.size());
@@ -197,6 +199,7 @@ void StreamEndpoint::send(FrameKind kind, SharedBytes payload, std::span<const s
   out.padding = static_cast<uint8_t>(frame_padding(payload_size));
   out.body = std::move(payload);
   queued_bytes_ += out.wire_size();
+  queue_.push_back(std::move(out));
   schedule_flush();
   update_backpressure();
 }
@@ -215,25 +218,30 @@ void StreamEndpoint::on_flush_tick(uv_prepare_t* prepare) { static_cast<StreamEn
 
 void StreamEndpoint::on_flush_check(uv_check_t* check) { static_cast<StreamEndpoint*>(check->data)->flush(); }
 
-size_t StreamEndpoint::gather(uv_buf_t* bufs, unsigned* count) const {
+size_t StreamEndpoint::gather(uv_buf_t* bufs, unsigned* count, std::byte* head_copies) const {
   size_t total = 0;
   unsigned n = 0;
   size_t skip = front_written_;
-  auto add = [&](const std::byte* data, size_t size) {
+  auto add = [&](const std::byte* data, size_t size, bool in_queue) {
     if (skip >= size) {
       skip -= size;
       return;
     }
-    bufs[n++] =
-        uv_buf_init(const_cast<char*>(reinterpret_cast<const char*>(data + skip)), static_cast<unsigned>(size - skip));
-    total += size - skip;
+    const std::byte* from = data + skip;
+    const size_t length = size - skip;
+    if (in_queue && head_copies) {
+      from = static_cast<const std::byte*>(std::memcpy(head_copies, from, length));
+      head_copies += length;
+    }
+    bufs[n++] = uv_buf_init(const_cast<char*>(reinterpret_cast<const char*>(from)), static_cast<unsigned>(length));
+    total += length;
     skip = 0;
   };
-  for (const OutFrame& out : queue_) {
-    if (n + 3 > kMaxWriteBuffers) break;
-    add(out.head.data(), out.head_size);
-    if (!out.body.empty()) add(out.body.data(), out.body.size());
-    if (out.padding) add(zero_padding(out.padding).data(), out.padding);
+  for (size_t i = 0; i < queue_.size() && i < kMaxWriteFrames; ++i) {
+    const OutFrame& out = queue_[i];
+    add(out.head.data(), out.head_size, true);
+    if (!out.body.empty()) add(out.body.data(), out.body.size(), false);
+    if (out.padding) add(zero_padding(out.padding).data(), out.padding, false);
   }
   *count = n;
   return total;
@@ -248,7 +256,7 @@ void StreamEndpoint::flush() {
   std::array<uv_buf_t, kMaxWriteBuffers> bufs;
   while (!write_in_flight_ && !handle_closing_ && !queue_.empty()) {
     unsigned count = 0;
-    const size_t total = gather(bufs.data(), &count);
+    const size_t total = gather(bufs.data(), &count, nullptr);
     const int written = uv_try_write(stream(), bufs.data(), count);
     if (written < 0 && written != UV_EAGAIN) {
       abort_with(io_error("write failed", written));
@@ -257,7 +265,11 @@ void StreamEndpoint::flush() {
     if (written > 0) consume_written(static_cast<size_t>(written));
     if (written == static_cast<int>(total)) continue;
     // The kernel buffer is full: hand the rest to libuv and continue when it drains.
-    in_flight_bytes_ = gather(bufs.data(), &count);
+    // libuv writes from these buffers later, and a send() meanwhile may grow the
+    // queue, which moves its frames: headers go from copies that stay put (payloads
+    // live in slabs, padding in static zeros).
+    if (!in_flight_heads_) in_flight_heads_ = std::make_unique<std::byte[]>(kHeadCopyBytes);
+    in_flight_bytes_ = gather(bufs.data(), &count, in_flight_heads_.get());
     write_in_flight_ = true;
     if (int status = uv_write(&write_req_, stream(), bufs.data(), count, on_write); status != 0) {
       write_in_flight_ = false;
@@ -281,7 +293,6 @@ void StreamEndpoint::on_write(uv_write_t* req, int status) {
 }
 
 void StreamEndpoint::consume_written(size_t bytes) {
-  bytes_sent_ += bytes;
   queued_bytes_ -= bytes;
   while (bytes > 0) {
     const size_t left = queue_.front().wire_size() - front_written_;
@@ -292,7 +303,6 @@ void StreamEndpoint::consume_written(size_t bytes) {
     bytes -= left;
     front_written_ = 0;
     queue_.pop_front();
-    ++frames_sent_;
   }
   update_backpressure();
 }

@@ -6,13 +6,10 @@
 
 namespace mxgw::replay {
 
-using worker::Status;
-using worker::StatusCode;
-
 namespace {
 
 Status line_error(std::size_t line, const std::string& what) {
-  return Status::error(StatusCode::kInvalidArgument, "line " + std::to_string(line) + ": " + what);
+  return Status(ErrorCode::InvalidArgument, "line " + std::to_string(line) + ": " + what);
 }
 
 }  // namespace

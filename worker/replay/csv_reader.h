@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "worker/common/status.h"
+#include <mxgw/status.h>
 
 namespace mxgw::replay {
 
@@ -37,12 +37,12 @@ class CsvReader {
 
   // Reads the next record into `*out`. Returns false at the end of the text or on an
   // error; `*error` is then not ok, naming the line, or ok at the end.
-  bool next(CsvRecord* out, worker::Status* error);
+  bool next(CsvRecord* out, Status* error);
 
  private:
   void skip_ignored_lines();
   // Reads one field starting at pos_, leaving pos_ on the comma, line break or end.
-  bool read_field(std::size_t index, CsvField* field, worker::Status* error);
+  bool read_field(std::size_t index, CsvField* field, Status* error);
 
   std::string_view text_;
   std::size_t pos_ = 0;

@@ -9,12 +9,9 @@
 namespace mxgw::replay {
 namespace {
 
-using worker::Status;
-using worker::StatusCode;
-
 Status bad_value(std::string_view key, std::string_view value, std::string_view expected) {
-  return Status::error(StatusCode::kInvalidArgument, "replay option '" + std::string(key) + "': bad value '" +
-                                                         std::string(value) + "', expected " + std::string(expected));
+  return Status(ErrorCode::InvalidArgument, "replay option '" + std::string(key) + "': bad value '" +
+                                                std::string(value) + "', expected " + std::string(expected));
 }
 
 // Applies one option to `*options`.
@@ -41,8 +38,8 @@ Status apply(const worker::OptionPair& pair, ReplayOptions* options) {
     if (!worker::parse_bool(value, &options->loop)) return bad_value(key, value, "true or false");
     return Status();
   }
-  return Status::error(StatusCode::kInvalidArgument,
-                       "unknown replay option '" + std::string(key) + "' (known: file, speed, loop)");
+  return Status(ErrorCode::InvalidArgument,
+                "unknown replay option '" + std::string(key) + "' (known: file, speed, loop)");
 }
 
 }  // namespace
@@ -53,8 +50,7 @@ Status parse_replay_options(std::span<const worker::OptionPair> pairs, ReplayOpt
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (pairs[j].key == pairs[i].key) {
-        return Status::error(StatusCode::kInvalidArgument,
-                             "replay option '" + std::string(pairs[i].key) + "' given twice");
+        return Status(ErrorCode::InvalidArgument, "replay option '" + std::string(pairs[i].key) + "' given twice");
       }
     }
     Status status = apply(pairs[i], &options);
@@ -62,7 +58,7 @@ Status parse_replay_options(std::span<const worker::OptionPair> pairs, ReplayOpt
     has_file = has_file || pairs[i].key == "file";
   }
   if (!has_file) {
-    return Status::error(StatusCode::kInvalidArgument, "replay option 'file' is required");
+    return Status(ErrorCode::InvalidArgument, "replay option 'file' is required");
   }
   *out = options;
   return Status();

@@ -18,8 +18,8 @@
 #include <span>
 #include <string>
 
+#include <mxgw/status.h>
 #include "worker/common/parse.h"
-#include "worker/common/status.h"
 
 namespace mxgw::replay {
 
@@ -30,6 +30,6 @@ struct ReplayOptions {
 };
 
 // On error `*out` is left unchanged.
-worker::Status parse_replay_options(std::span<const worker::OptionPair> pairs, ReplayOptions* out);
+Status parse_replay_options(std::span<const worker::OptionPair> pairs, ReplayOptions* out);
 
 }  // namespace mxgw::replay

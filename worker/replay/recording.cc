@@ -16,8 +16,6 @@ namespace mxgw::replay {
 namespace {
 
 using proto::MxDataType;
-using worker::Status;
-using worker::StatusCode;
 
 constexpr std::string_view kColumns[] = {"timestamp", "tag", "value", "quality", "type"};
 
@@ -30,7 +28,7 @@ std::string lower(std::string_view text) {
 }
 
 Status line_error(std::size_t line, const std::string& what) {
-  return Status::error(StatusCode::kInvalidArgument, "line " + std::to_string(line) + ": " + what);
+  return Status(ErrorCode::InvalidArgument, "line " + std::to_string(line) + ": " + what);
 }
 
 std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
@@ -146,7 +144,7 @@ Status RecordingBuilder::add_value(const CsvRecord& row, std::uint32_t id, MxDat
 
 Status RecordingBuilder::finish(Recording* out) {
   const std::vector<Sample>& samples = recording_.samples_;
-  if (samples.empty()) return Status::error(StatusCode::kInvalidArgument, "the recording has no rows");
+  if (samples.empty()) return Status(ErrorCode::InvalidArgument, "the recording has no rows");
   const std::int64_t span = samples.back().time_ns - samples.front().time_ns;
   std::int64_t period = 1'000'000'000;
   if (distinct_times_ > 1) {
@@ -192,16 +190,16 @@ Status parse_recording(std::string_view csv, Recording* out) {
 Status read_recording_file(const std::string& path, Recording* out) {
   std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) {
-    return Status::error(StatusCode::kIoError,
-                         path + ": cannot open: " + std::error_code(errno, std::generic_category()).message());
+    return Status(ErrorCode::InvalidArgument,
+                  path + ": cannot open: " + std::error_code(errno, std::generic_category()).message());
   }
   std::string contents(static_cast<std::size_t>(file.tellg()), '\0');
   file.seekg(0);
   if (!file.read(contents.data(), static_cast<std::streamsize>(contents.size()))) {
-    return Status::error(StatusCode::kIoError, path + ": read failed");
+    return Status(ErrorCode::InvalidArgument, path + ": read failed");
   }
   Status status = parse_recording(contents, out);
-  if (!status.is_ok()) return Status::error(status.code(), path + ": " + status.message());
+  if (!status.is_ok()) return Status(status.code(), path + ": " + status.message());
   return Status();
 }
 

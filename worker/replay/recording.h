@@ -32,7 +32,7 @@
 
 #include <mxgw/schema/mx_types_generated.h>
 
-#include "worker/common/status.h"
+#include <mxgw/status.h>
 
 namespace mxgw::replay {
 
@@ -84,9 +84,9 @@ class Recording {
 };
 
 // Parses CSV text. On success the recording holds at least one row.
-worker::Status parse_recording(std::string_view csv, Recording* out);
+Status parse_recording(std::string_view csv, Recording* out);
 
 // Reads and parses the file at `path`; messages start with the path.
-worker::Status read_recording_file(const std::string& path, Recording* out);
+Status read_recording_file(const std::string& path, Recording* out);
 
 }  // namespace mxgw::replay

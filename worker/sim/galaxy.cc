@@ -9,9 +9,9 @@
 namespace mxgw::sim {
 namespace {
 
+using proto::CommandError;
 using proto::MxDataType;
-using worker::Status;
-using worker::StatusCode;
+using worker::Outcome;
 
 constexpr std::int64_t kMs = 1'000'000;
 
@@ -66,10 +66,10 @@ std::string object_name(std::size_t type, std::uint32_t instance) {
   return std::string(kTypes[type].name) + '_' + number;
 }
 
-Status malformed(std::string_view name, std::string_view why) {
-  return Status::error(StatusCode::kInvalidArgument,
-                       "malformed tag name '" + std::string(name) + "': " + std::string(why) +
-                           " (expected <ObjectType>_<NNN>.<Attribute>, e.g. Tank_042.Level)");
+Outcome malformed(std::string_view name, std::string_view why) {
+  return Outcome::failure(CommandError::InvalidArgument,
+                          "malformed tag name '" + std::string(name) + "': " + std::string(why) +
+                              " (expected <ObjectType>_<NNN>.<Attribute>, e.g. Tank_042.Level)");
 }
 
 }  // namespace
@@ -89,7 +89,7 @@ std::string tag_name(TagId tag) {
   return object_name(tag.object_type, tag.instance) + '.' + std::string(attribute(tag).name);
 }
 
-Status Galaxy::resolve(std::string_view name, TagId* out) const {
+Outcome Galaxy::resolve(std::string_view name, TagId* out) const {
   std::size_t i = 0;
   while (i < name.size() && is_letter(name[i])) ++i;
   const std::string_view type_name = name.substr(0, i);
@@ -112,25 +112,26 @@ Status Galaxy::resolve(std::string_view name, TagId* out) const {
 
   const int found = find_object_type(type_name);
   if (found < 0) {
-    return Status::error(StatusCode::kNotFound, "unknown object type '" + std::string(type_name) + "' in '" +
-                                                    std::string(name) + "': the galaxy has Tank, Pump, Valve, Line");
+    return Outcome::failure(CommandError::UnknownTag, "unknown object type '" + std::string(type_name) + "' in '" +
+                                                          std::string(name) +
+                                                          "': the galaxy has Tank, Pump, Valve, Line");
   }
   const auto t = static_cast<std::size_t>(found);
   const std::uint32_t count = tags_.instances[t];
   if (count == 0) {
-    return Status::error(StatusCode::kNotFound, "unknown object type '" + std::string(type_name) + "' in '" +
-                                                    std::string(name) + "': not in this session's tag set");
+    return Outcome::failure(CommandError::UnknownTag, "unknown object type '" + std::string(type_name) + "' in '" +
+                                                          std::string(name) + "': not in this session's tag set");
   }
   if (instance >= count) {
-    return Status::error(StatusCode::kNotFound, "unknown instance in '" + std::string(name) +
-                                                    "': this tag set ends at " + object_name(t, count - 1) +
-                                                    " (the tags option can raise it)");
+    return Outcome::failure(CommandError::UnknownTag, "unknown instance in '" + std::string(name) +
+                                                          "': this tag set ends at " + object_name(t, count - 1) +
+                                                          " (the tags option can raise it)");
   }
   const auto attributes = kTypes[t].attributes;
   for (std::size_t a = 0; a < attributes.size(); ++a) {
     if (equals_ignore_case(attributes[a].name, attribute_name)) {
       *out = TagId{static_cast<std::uint8_t>(t), static_cast<std::uint8_t>(a), instance};
-      return Status();
+      return {};
     }
   }
   std::string known;
@@ -138,9 +139,9 @@ Status Galaxy::resolve(std::string_view name, TagId* out) const {
     known += known.empty() ? "" : ", ";
     known += attribute.name;
   }
-  return Status::error(StatusCode::kNotFound, "unknown attribute '" + std::string(attribute_name) + "' in '" +
-                                                  std::string(name) + "': " + std::string(kTypes[t].name) + " has " +
-                                                  known);
+  return Outcome::failure(CommandError::UnknownTag, "unknown attribute '" + std::string(attribute_name) + "' in '" +
+                                                        std::string(name) + "': " + std::string(kTypes[t].name) +
+                                                        " has " + known);
 }
 
 }  // namespace mxgw::sim

@@ -42,7 +42,7 @@
 
 #include <mxgw/schema/mx_types_generated.h>
 
-#include "worker/common/status.h"
+#include "worker/common/outcome.h"
 
 namespace mxgw::sim {
 
@@ -114,12 +114,10 @@ class Galaxy {
  public:
   explicit Galaxy(const TagSet& tags = TagSet()) : tags_(tags) {}
 
-  // Errors: kInvalidArgument for a name not shaped `<ObjectType>_<NNN>.<Attribute>`;
-  // kNotFound for an unknown object type, an instance outside the tag set, or an
+  // Errors: InvalidArgument for a name not shaped `<ObjectType>_<NNN>.<Attribute>`;
+  // UnknownTag for an unknown object type, an instance outside the tag set, or an
   // unknown attribute, with a message saying which.
-  worker::Status resolve(std::string_view name, TagId* out) const;
-
-  const TagSet& tags() const { return tags_; }
+  worker::Outcome resolve(std::string_view name, TagId* out) const;
 
  private:
   TagSet tags_;

@@ -9,12 +9,9 @@
 namespace mxgw::sim {
 namespace {
 
-using worker::Status;
-using worker::StatusCode;
-
 Status bad_value(std::string_view key, std::string_view value, std::string_view expected) {
-  return Status::error(StatusCode::kInvalidArgument, "sim option '" + std::string(key) + "': bad value '" +
-                                                         std::string(value) + "', expected " + std::string(expected));
+  return Status(ErrorCode::InvalidArgument, "sim option '" + std::string(key) + "': bad value '" + std::string(value) +
+                                                "', expected " + std::string(expected));
 }
 
 bool parse_count(std::string_view text, std::uint32_t* out) {
@@ -90,8 +87,8 @@ Status apply(const worker::OptionPair& pair, SimOptions* options) {
     return Status();
   }
   if (key == "tags") return parse_tags(value, &options->tags);
-  return Status::error(StatusCode::kInvalidArgument,
-                       "unknown sim option '" + std::string(key) + "' (known: seed, rate_ms, quality_changes, tags)");
+  return Status(ErrorCode::InvalidArgument,
+                "unknown sim option '" + std::string(key) + "' (known: seed, rate_ms, quality_changes, tags)");
 }
 
 }  // namespace
@@ -101,8 +98,7 @@ Status parse_sim_options(std::span<const worker::OptionPair> pairs, SimOptions* 
   for (std::size_t i = 0; i < pairs.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (pairs[j].key == pairs[i].key) {
-        return Status::error(StatusCode::kInvalidArgument,
-                             "sim option '" + std::string(pairs[i].key) + "' given twice");
+        return Status(ErrorCode::InvalidArgument, "sim option '" + std::string(pairs[i].key) + "' given twice");
       }
     }
     Status status = apply(pairs[i], &options);

@@ -28,8 +28,8 @@
 #include <cstdint>
 #include <span>
 
+#include <mxgw/status.h>
 #include "worker/common/parse.h"
-#include "worker/common/status.h"
 #include "worker/sim/galaxy.h"
 
 namespace mxgw::sim {
@@ -45,6 +45,6 @@ struct SimOptions {
 };
 
 // On error `*out` is left unchanged.
-worker::Status parse_sim_options(std::span<const worker::OptionPair> pairs, SimOptions* out);
+Status parse_sim_options(std::span<const worker::OptionPair> pairs, SimOptions* out);
 
 }  // namespace mxgw::sim

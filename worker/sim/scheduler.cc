@@ -9,9 +9,6 @@
 
 namespace mxgw::sim {
 
-using worker::Status;
-using worker::StatusCode;
-
 Scheduler::Scheduler(const SimOptions& options) : options_(options) {}
 
 int Scheduler::bucket_for(std::int64_t period_ns) {
@@ -22,12 +19,9 @@ int Scheduler::bucket_for(std::int64_t period_ns) {
   return static_cast<int>(buckets_.size() - 1);
 }
 
-Status Scheduler::add(ItemHandles handles, TagId tag, std::int64_t now_ns) {
+bool Scheduler::add(ItemHandles handles, TagId tag, std::int64_t now_ns) {
   const std::uint64_t key = key_of(handles);
-  if (locations_.contains(key)) {
-    return Status::error(StatusCode::kAlreadyExists, "item " + std::to_string(handles.server_handle) + "/" +
-                                                         std::to_string(handles.item_handle) + " is already advised");
-  }
+  if (locations_.contains(key)) return false;
   const AttributeDef& def = attribute(tag);
   if (def.generator == GeneratorKind::kSetpoint) {
     SetpointValue value = setpoints_.current(tag);
@@ -35,7 +29,7 @@ Status Scheduler::add(ItemHandles handles, TagId tag, std::int64_t now_ns) {
     pending_.push_back(PendingValue{handles, def.data_type, time_ns, std::move(value)});
     locations_.emplace(key, Location{kSetpointItem, def.generator, static_cast<std::uint32_t>(setpoint_items_.size())});
     setpoint_items_.push_back(SetpointItem{handles, tag});
-    return Status();
+    return true;
   }
   const std::int64_t period_ns = options_.period_override_ns != 0 ? options_.period_override_ns : def.default_period_ns;
   const int b = bucket_for(period_ns);
@@ -43,7 +37,7 @@ Status Scheduler::add(ItemHandles handles, TagId tag, std::int64_t now_ns) {
                                           handles.server_handle, handles.item_handle);
   const std::uint32_t index = buckets_[static_cast<std::size_t>(b)].add(state);
   locations_.emplace(key, Location{b, def.generator, index});
-  return Status();
+  return true;
 }
 
 bool Scheduler::remove(ItemHandles handles) {
@@ -68,16 +62,16 @@ bool Scheduler::remove(ItemHandles handles) {
   return true;
 }
 
-Status Scheduler::write(TagId tag, const WriteValue& value, std::int64_t time_ns) {
-  Status status = setpoints_.write(tag, value, time_ns);
-  if (!status.is_ok()) return status;
+worker::Outcome Scheduler::write(TagId tag, const WriteValue& value, std::int64_t time_ns) {
+  worker::Outcome written = setpoints_.write(tag, value, time_ns);
+  if (!written.ok()) return written;
   const SetpointValue current = setpoints_.current(tag);
   for (const SetpointItem& item : setpoint_items_) {
     if (item.tag == tag) {
       pending_.push_back(PendingValue{item.handles, attribute(tag).data_type, time_ns, current});
     }
   }
-  return Status();
+  return {};
 }
 
 void Scheduler::emit_pending(EmitTarget& out) {

@@ -26,7 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "worker/common/status.h"
+#include "worker/common/outcome.h"
 #include "worker/sim/bucket.h"
 #include "worker/sim/emit.h"
 #include "worker/sim/options.h"
@@ -53,9 +53,9 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
 
   // Starts updates of `tag` for the item `handles` (an Advise).
-  // Errors: kAlreadyExists when `handles` is already active.
+  // Returns false, and changes nothing, when `handles` is already active.
   // REQUIRES: now_ns >= 0; `tag` came from a Galaxy.
-  worker::Status add(ItemHandles handles, TagId tag, std::int64_t now_ns);
+  bool add(ItemHandles handles, TagId tag, std::int64_t now_ns);
 
   // Stops the item's updates, including any not yet emitted (an UnAdvise).
   // Returns false when `handles` is not active.
@@ -63,7 +63,7 @@ class Scheduler {
 
   // Writes a setpoint tag; every active item of the tag then emits the new value,
   // stamped `time_ns`. Errors as SetpointStore::write.
-  worker::Status write(TagId tag, const WriteValue& value, std::int64_t time_ns);
+  worker::Outcome write(TagId tag, const WriteValue& value, std::int64_t time_ns);
 
   // Emits the updates due at or before `now_ns`, at most out.size() of them in all:
   // numeric ones into `out`, strings through `strings`.

@@ -8,19 +8,19 @@
 namespace mxgw::sim {
 namespace {
 
+using proto::CommandError;
 using proto::MxDataType;
-using worker::Status;
-using worker::StatusCode;
+using worker::Outcome;
 
 bool is_numeric(MxDataType type) {
   return type == MxDataType::Boolean || type == MxDataType::Integer || type == MxDataType::Float ||
          type == MxDataType::Double;
 }
 
-Status mismatch(TagId tag, std::string_view why) {
-  return Status::error(StatusCode::kTypeMismatch, "cannot write to " + tag_name(tag) + " (" +
-                                                      proto::EnumNameMxDataType(attribute(tag).data_type) +
-                                                      "): " + std::string(why));
+Outcome mismatch(TagId tag, std::string_view why) {
+  return Outcome::failure(CommandError::TypeMismatch, "cannot write to " + tag_name(tag) + " (" +
+                                                          proto::EnumNameMxDataType(attribute(tag).data_type) +
+                                                          "): " + std::string(why));
 }
 
 }  // namespace
@@ -35,10 +35,10 @@ SetpointValue SetpointStore::current(TagId tag) const {
   return value;
 }
 
-Status SetpointStore::write(TagId tag, const WriteValue& value, std::int64_t time_ns) {
+Outcome SetpointStore::write(TagId tag, const WriteValue& value, std::int64_t time_ns) {
   const AttributeDef& def = attribute(tag);
   if (!def.writable) {
-    return Status::error(StatusCode::kReadOnly, tag_name(tag) + " is read-only");
+    return Outcome::failure(CommandError::ReadOnly, tag_name(tag) + " is read-only");
   }
   SetpointValue stored;
   stored.time_ns = time_ns;
@@ -65,7 +65,7 @@ Status SetpointStore::write(TagId tag, const WriteValue& value, std::int64_t tim
     stored.number = number;
   }
   values_[tag.key()] = std::move(stored);
-  return Status();
+  return {};
 }
 
 }  // namespace mxgw::sim

@@ -16,7 +16,7 @@
 
 #include <mxgw/schema/mx_types_generated.h>
 
-#include "worker/common/status.h"
+#include "worker/common/outcome.h"
 #include "worker/sim/galaxy.h"
 
 namespace mxgw::sim {
@@ -43,9 +43,9 @@ class SetpointStore {
   // Accepts `value` into the tag's attribute type and makes it current. A numeric
   // attribute takes any numeric value it can hold exactly (Boolean: 0 or 1;
   // Integer: a whole number in int32 range; Float: rounded to float); a String
-  // attribute takes only strings. Errors: kReadOnly when the attribute is not
-  // writable, kTypeMismatch when the value does not fit.
-  worker::Status write(TagId tag, const WriteValue& value, std::int64_t time_ns);
+  // attribute takes only strings. Errors: ReadOnly when the attribute is not
+  // writable, TypeMismatch when the value does not fit.
+  worker::Outcome write(TagId tag, const WriteValue& value, std::int64_t time_ns);
 
  private:
   std::unordered_map<std::uint64_t, SetpointValue> values_;

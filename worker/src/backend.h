@@ -22,6 +22,7 @@
 
 #include <mxgw/schema/worker_generated.h>
 
+#include "worker/common/outcome.h"
 #include "worker/src/scalar_value.h"
 
 namespace mxgw::worker {
@@ -41,15 +42,6 @@ struct ItemKey {
 struct ItemInfo {
   proto::MxDataType data_type = proto::MxDataType::NoData;
   bool writable = false;
-};
-
-// The outcome of a backend operation: a precise error code and its message.
-struct Outcome {
-  proto::CommandError error = proto::CommandError::None;
-  std::string message;
-
-  bool ok() const { return error == proto::CommandError::None; }
-  static Outcome failure(proto::CommandError error, std::string message) { return {error, std::move(message)}; }
 };
 
 inline constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();

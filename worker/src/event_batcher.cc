@@ -63,13 +63,6 @@ void EventBatcher::add_write_complete(ItemKey key, uint64_t write_id, const prot
   counted_one();
 }
 
-void EventBatcher::add_operation_complete(ItemKey key, const proto::MxStatus& status) {
-  auto& fbb = builder_.fbb();
-  operation_completes_.push_back(proto::CreateOperationCompleteEvent(
-      fbb, next_position(), key.server_handle, key.item_handle, fbb.CreateVectorOfStructs(&status, 1)));
-  counted_one();
-}
-
 void EventBatcher::seal() {
   if (events_ == 0 && coalesced_ == 0) return;
   auto& fbb = builder_.fbb();
@@ -78,7 +71,6 @@ void EventBatcher::seal() {
   const auto data_changes = optional_vector(data_changes_);
   const auto buffered = optional_vector(buffered_);
   const auto write_completes = optional_vector(write_completes_);
-  const auto operation_completes = optional_vector(operation_completes_);
   proto::EventBatchBuilder batch(fbb);
   batch.add_worker_time_ns(wall_clock_ns());
   batch.add_coalesced_changes(coalesced_);
@@ -86,17 +78,13 @@ void EventBatcher::seal() {
   batch.add_data_changes(data_changes);
   batch.add_buffered_changes(buffered);
   batch.add_write_completes(write_completes);
-  batch.add_operation_completes(operation_completes);
   transport::SharedBytes payload = builder_.finish(batch.Finish(), proto::EventBatchIdentifier());
 
   const uint64_t events = events_;
-  events_sealed_ += events;
-  ++batches_sealed_;
   numeric_count_ = 0;
   data_changes_.clear();
   buffered_.clear();
   write_completes_.clear();
-  operation_completes_.clear();
   events_ = 0;
   coalesced_ = 0;
   sink_(std::move(payload), events);

@@ -93,7 +93,6 @@ class EventBatcher {
 
   void add_buffered_change(ItemKey key, proto::MxDataType type, std::span<const BufferedSample> samples);
   void add_write_complete(ItemKey key, uint64_t write_id, const proto::MxStatus& status);
-  void add_operation_complete(ItemKey key, const proto::MxStatus& status);
   void note_coalesced(uint64_t changes) { coalesced_ += changes; }
 
   // A fresh budget for one round of production.
@@ -102,9 +101,6 @@ class EventBatcher {
 
   // Seals the open batch, if it holds anything, and hands it to the sink.
   void seal();
-
-  uint64_t events_sealed() const { return events_sealed_; }
-  uint64_t batches_sealed() const { return batches_sealed_; }
 
  private:
   void counted_one() {
@@ -125,13 +121,10 @@ class EventBatcher {
   std::vector<flatbuffers::Offset<proto::DataChangeEvent>> data_changes_;
   std::vector<flatbuffers::Offset<proto::BufferedDataChangeEvent>> buffered_;
   std::vector<flatbuffers::Offset<proto::WriteCompleteEvent>> write_completes_;
-  std::vector<flatbuffers::Offset<proto::OperationCompleteEvent>> operation_completes_;
   uint32_t events_ = 0;
   uint64_t coalesced_ = 0;
   uint64_t budget_ = 0;
   bool blocked_ = false;
-  uint64_t events_sealed_ = 0;
-  uint64_t batches_sealed_ = 0;
 };
 
 }  // namespace mxgw::worker

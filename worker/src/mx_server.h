@@ -62,9 +62,6 @@ class MxServer {
   // Emits every registration's due buffered changes; returns the next due time.
   int64_t flush_buffered(int64_t now_ns);
 
-  size_t registrations() const { return registrations_.size(); }
-  size_t items() const { return items_.size(); }
-
  private:
   struct Item {
     int32_t server_handle = 0;

@@ -17,18 +17,6 @@ namespace {
 
 using proto::CommandError;
 
-Outcome from_status(const Status& status, CommandError otherwise) {
-  if (status.is_ok()) return {};
-  switch (status.code()) {
-    case StatusCode::kReadOnly:
-      return Outcome::failure(CommandError::ReadOnly, status.message());
-    case StatusCode::kTypeMismatch:
-      return Outcome::failure(CommandError::TypeMismatch, status.message());
-    default:
-      return Outcome::failure(otherwise, status.message());
-  }
-}
-
 // Strings of the main scheduler go into the batch at their place in the bulk.
 class BatchStrings final : public sim::StringSink {
  public:
@@ -62,7 +50,7 @@ class SimBackend final : public Backend {
 
   Outcome add_item(ItemKey key, std::string_view tag, bool buffered, ItemInfo* info) override {
     sim::TagId id;
-    if (Outcome o = from_status(galaxy_.resolve(tag, &id), CommandError::UnknownTag); !o.ok()) return o;
+    if (Outcome o = galaxy_.resolve(tag, &id); !o.ok()) return o;
     const sim::AttributeDef& attribute = sim::attribute(id);
     info->data_type = attribute.data_type;
     info->writable = attribute.writable;
@@ -90,10 +78,8 @@ class SimBackend final : public Backend {
     const sim::WriteValue written{value.type, value.number, value.text};
     const int64_t when = timestamp_ns > 0 ? timestamp_ns : wall_clock_ns();
     // Both schedulers keep their own setpoint store; each echoes to its own items.
-    if (Outcome o = from_status(live_.write(found->second.tag, written, when), CommandError::BackendFailure); !o.ok()) {
-      return o;
-    }
-    return from_status(buffered_.write(found->second.tag, written, when), CommandError::BackendFailure);
+    if (Outcome o = live_.write(found->second.tag, written, when); !o.ok()) return o;
+    return buffered_.write(found->second.tag, written, when);
   }
 
   int64_t produce(int64_t now_ns, EventBatcher& out) override {

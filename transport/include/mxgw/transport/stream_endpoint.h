@@ -25,7 +25,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -35,6 +34,7 @@
 #include <mxgw/status.h>
 #include <mxgw/transport/frame.h>
 #include <mxgw/transport/frame_decoder.h>
+#include <mxgw/transport/ring_queue.h>
 
 namespace mxgw::transport {
 
@@ -98,11 +98,6 @@ class StreamEndpoint {
   // sent was refused.
   bool peer_gone() const noexcept { return peer_gone_; }
   bool is_blocked() const noexcept { return blocked_; }
-  size_t queued_bytes() const noexcept { return queued_bytes_; }
-  uint64_t bytes_received() const noexcept { return bytes_received_; }
-  uint64_t bytes_sent() const noexcept { return bytes_sent_; }
-  uint64_t frames_received() const noexcept { return frames_received_; }
-  uint64_t frames_sent() const noexcept { return frames_sent_; }
   const std::string& peer() const noexcept { return peer_; }
   uv_stream_t* stream() noexcept { return &handle_.stream; }
   const uv_stream_t* stream() const noexcept { return &handle_.stream; }
@@ -133,7 +128,10 @@ class StreamEndpoint {
   void abort_with(const Status& why);
   void schedule_flush();
   void flush();
-  size_t gather(uv_buf_t* bufs, unsigned* count) const;
+  // Buffers for the queued bytes not yet written, as many as one writev takes, and
+  // their total size. With `head_copies`, headers are copied there and written from
+  // the copies.
+  size_t gather(uv_buf_t* bufs, unsigned* count, std::byte* head_copies) const;
   void consume_written(size_t bytes);
   void update_backpressure();
   void finish_close_if_drained();
@@ -163,9 +161,11 @@ class StreamEndpoint {
   StreamType type_;
   Handler* handler_ = nullptr;
   FrameDecoder decoder_;
-  std::deque<OutFrame> queue_;
+  RingQueue<OutFrame> queue_;   // reuses its slots: sending in steady state allocates nothing
   size_t front_written_ = 0;    // bytes of queue_.front() already written
   size_t in_flight_bytes_ = 0;  // bytes handed to the uv_write in progress
+  // The headers the uv_write in progress writes from; allocated at the first one.
+  std::unique_ptr<std::byte[]> in_flight_heads_;
   size_t queued_bytes_ = 0;
   bool write_in_flight_ = false;
   bool flush_scheduled_ = false;
@@ -176,10 +176,6 @@ class StreamEndpoint {
   bool closing_ = false;
   bool handle_closing_ = false;
   bool blocked_ = false;
-  uint64_t bytes_received_ = 0;
-  uint64_t bytes_sent_ = 0;
-  uint64_t frames_received_ = 0;
-  uint64_t frames_sent_ = 0;
   std::string peer_;
 };
 

@@ -6,9 +6,9 @@
 
 #include <memory>
 
-#include "engine/core/ring_queue.h"
+#include <mxgw/transport/ring_queue.h>
 
-namespace mxgw::engine {
+namespace mxgw::transport {
 namespace {
 
 TEST(RingQueue, KeepsOrderAcrossWrapAndGrowth) {
@@ -47,4 +47,4 @@ TEST(RingQueue, PopReleasesAtOnce) {
 }
 
 }  // namespace
-}  // namespace mxgw::engine
+}  // namespace mxgw::transport
