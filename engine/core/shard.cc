@@ -25,7 +25,6 @@ Shard::~Shard() {
 
 void Shard::start(Task on_start) {
   thread_ = std::thread([this, on_start = std::move(on_start)] {
-    thread_id_.store(std::this_thread::get_id(), std::memory_order_release);
     on_start();
     uv_run(&loop_, UV_RUN_DEFAULT);
   });

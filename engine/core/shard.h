@@ -11,7 +11,6 @@
 
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <thread>
@@ -44,9 +43,6 @@ class Shard {
 
   uint32_t id() const noexcept { return id_; }
   uv_loop_t* loop() noexcept { return &loop_; }
-  bool on_shard_thread() const noexcept {
-    return std::this_thread::get_id() == thread_id_.load(std::memory_order_acquire);
-  }
 
  private:
   void drain_inbox();
@@ -56,9 +52,6 @@ class Shard {
   uv_async_t wake_{};
   moodycamel::ConcurrentQueue<Task> inbox_;
   std::thread thread_;
-  // Written once by the shard thread before it runs any task, read by anyone asking
-  // on_shard_thread(): release/acquire publishes the id.
-  std::atomic<std::thread::id> thread_id_{};
 };
 
 }  // namespace mxgw::engine

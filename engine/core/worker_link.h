@@ -89,7 +89,8 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   // on_exit like any other.
   void start();
 
-  // REQUIRES: ready(). `payload` is a finished WorkerFrame holding a Command.
+  // `payload` is a finished WorkerFrame holding a Command. Sends nothing unless
+  // ready() (the command's timeout then answers it).
   void send_command(transport::SharedBytes payload);
 
   void pause_events();
