@@ -61,7 +61,8 @@ class SessionManager {
   void open(const Caller& caller, OpenRequest request, OpenCallback done);
   void invoke(const Caller& caller, const std::string& session_id, proto::CommandT command, CommandCallback done);
   void close(const Caller& caller, const std::string& session_id, CloseCallback done);
-  // REQUIRES: caller.admin or the owner. `reason` must not be empty.
+  // Answers NotFound unless `caller` is an admin or the owner, and InvalidArgument
+  // for an empty `reason`.
   void kill(const Caller& caller, const std::string& session_id, const std::string& reason, DoneCallback done);
   void renew_lease(const Caller& caller, const std::string& session_id, DoneCallback done);
   // `notify` runs on the shard after each delivery (may be empty for polling
@@ -72,11 +73,13 @@ class SessionManager {
   // Sessions visible to `caller` (all of them for an admin).
   void list(const Caller& caller, ListCallback done);
 
+  // The counters shared by the shards (sessions, latencies).
   const EngineMetrics& metrics() const noexcept { return metrics_; }
+  // Every metric, the shards' own counters added up (engine_metrics.h).
+  MetricsSnapshot metrics_snapshot() const;
   // Sessions in the registries right now (the sum of every shard's).
   int64_t registry_size() const noexcept;
   const EngineConfig& config() const noexcept { return config_; }
-  const std::string& runtime_dir() const noexcept { return runtime_dir_; }
   uint32_t shard_count() const noexcept;
   // The engine's shards also host the gateway's client connections, so that I/O for
   // clients runs on the same threads as the sessions. REQUIRES: start() succeeded,
