@@ -27,9 +27,8 @@ class DeliveryAccountingTest : public DeliveryFixture {
 void expect_identity(const engine::MetricsSnapshot& m) {
   EXPECT_EQ(m.events_routed,
             m.events_out + m.dropped_events + m.conflated_events + m.abandoned_events + m.pending_events)
-      << "routed " << m.events_routed << ", out " << m.events_out << ", dropped " << m.dropped_events
-      << ", conflated " << m.conflated_events << ", abandoned " << m.abandoned_events << ", pending "
-      << m.pending_events;
+      << "routed " << m.events_routed << ", out " << m.events_out << ", dropped " << m.dropped_events << ", conflated "
+      << m.conflated_events << ", abandoned " << m.abandoned_events << ", pending " << m.pending_events;
 }
 
 TEST_F(DeliveryAccountingTest, EveryRoutedEventIsCountedOnce) {

@@ -20,7 +20,7 @@ struct Ledger {
   uint64_t gaps = 0;    // announcements
   uint64_t breaks = 0;  // a delivery or gap that did not start where expected
   uint64_t conflated_values = 0;
-  uint64_t data_since_gap = 0;  // worker events delivered one by one since the last gap
+  uint64_t data_since_gap = 0;       // worker events delivered one by one since the last gap
   std::map<int32_t, double> newest;  // item handle → newest value seen
 
   void take(const engine::Delivery& d) {

@@ -184,7 +184,8 @@ std::string render_metrics(const engine::MetricsSnapshot& m, std::span<const Gau
   counter(out, "mxgw_events_routed_total",
           "Events published by sessions, counted once for every subscriber each had at the time.", m.events_routed);
   counter(out, "mxgw_events_out_total",
-          "Routed events placed in a subscriber's queue (each subscriber counted; replays not included).",
+          "Routed events placed in a subscriber's queue, one by one or as a value a conflation kept (each "
+          "subscriber counted; replays not included).",
           m.events_out);
   family_head(out, "mxgw_events_not_delivered_total",
               "Routed events a slow subscriber did not receive one by one, by delivery policy (each announced as a "
