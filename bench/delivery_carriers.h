@@ -123,7 +123,7 @@ class DistributorFeed {
   std::unique_ptr<Wake[]> wakes_;
   std::vector<std::shared_ptr<transport::Doorbell>> doorbells_;
   std::vector<std::shared_ptr<engine::Subscription>> subscriptions_;
-  engine::EngineMetrics metrics_;
+  engine::ShardMetrics metrics_;
   bool paused_ = false;
   engine::Distributor distributor_;
 };

@@ -28,7 +28,7 @@ constexpr uint32_t kEventsPerBatch = 256;
 constexpr size_t kRingCapacity = 4096;  // EngineConfig::subscriber_ring_capacity
 
 void route(Meter& meter, int subscribers) {
-  engine::EngineMetrics metrics;
+  engine::ShardMetrics metrics;
   Distributor distributor({.pause = [] {}, .resume = [] {}}, engine::ReplayWindowLimits{}, metrics);
   std::vector<std::shared_ptr<Subscription>> subscriptions;
   for (int i = 0; i < subscribers; ++i) {

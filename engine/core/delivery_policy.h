@@ -7,11 +7,14 @@
 //                item is kept; when room returns it receives one gateway-built batch
 //                holding those values and a Gap (reason Conflated) naming the
 //                sequence range they stand for. The one place events are re-encoded.
-//   drop-oldest  while the ring is full, deliveries that do not fit are dropped; when
-//                room returns, a Gap (reason DroppedSlowSubscriber) names exactly the
-//                range lost, and delivery resumes with current data. (The ring is
-//                single-producer single-consumer, so the producer cannot evict what
-//                the consumer owns: the events lost are the ones that did not fit.)
+//   drop-oldest  while the ring is full, deliveries wait in a backlog on the
+//                producer's side, bounded like the ring; when the backlog is full its
+//                oldest delivery is discarded and a Gap (reason DroppedSlowSubscriber)
+//                names exactly the range lost. A subscriber that falls behind thus
+//                receives what its ring already held, the Gap, then the newest
+//                deliveries. (The ring is single-producer single-consumer, so what
+//                the consumer owns stays; the backlog is what gives way.) State
+//                changes are never discarded.
 //   disconnect   a full ring ends the subscription with SlowConsumer; the client's
 //                connection is closed with that reason.
 //
@@ -22,7 +25,6 @@
 #include <cstdint>
 #include <map>
 #include <utility>
-#include <vector>
 
 #include <mxgw/schema/client_generated.h>
 #include <mxgw/schema/events_generated.h>
@@ -37,11 +39,11 @@ using proto::DeliveryPolicy;
 struct SkippedRange {
   uint64_t first = 0;
   uint64_t last = 0;  // inclusive
-  bool empty() const { return first == 0; }
   void add(uint64_t from, uint64_t to) {
-    if (empty()) first = from;
+    if (first == 0) first = from;
     last = to;
   }
+  uint64_t size() const { return last - first + 1; }
 };
 
 // What a subscriber is owed, in order: deliveries, or the announcement of a range it
@@ -51,6 +53,8 @@ struct SkippedRange {
 struct Owed {
   bool is_gap = false;
   Delivery delivery;  // when !is_gap
+  // Drop-oldest: a delivery the backlog may discard to make room for newer ones.
+  bool discardable = false;
   proto::GapReason reason = proto::GapReason::DroppedSlowSubscriber;
   SkippedRange range;
   std::map<std::pair<int32_t, int32_t>, proto::DataChange> latest;  // by (server, item) handle

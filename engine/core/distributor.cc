@@ -3,6 +3,7 @@
 #include "engine/core/distributor.h"
 
 #include <algorithm>
+#include <deque>
 
 #include <mxgw/transport/frame_verifier.h>
 
@@ -11,6 +12,19 @@ namespace mxgw::engine {
 Distributor::~Distributor() { end_all(); }
 
 // ---- subscribers ------------------------------------------------------------
+
+namespace {
+
+// Events of an owed entry that were routed to the subscriber and are not settled
+// yet: replays were routed to an earlier subscription, and a drop-oldest Gap
+// announces events already counted as dropped.
+uint64_t pending_in(const Owed& owed) {
+  if (owed.is_gap) return owed.reason == proto::GapReason::Conflated ? owed.range.size() : 0;
+  if (owed.delivery.flags & static_cast<uint32_t>(proto::ClientEventFlags::Replayed)) return 0;
+  return owed.delivery.count;
+}
+
+}  // namespace
 
 Status Distributor::add(std::shared_ptr<Subscription> subscription, std::optional<uint64_t> resume_from) {
   Subscriber s{std::move(subscription), {}};
@@ -41,7 +55,7 @@ Status Distributor::add(std::shared_ptr<Subscription> subscription, std::optiona
     }
   }
   subscribers_.push_back(std::move(s));
-  metrics_.subscribers.fetch_add(1, std::memory_order_relaxed);
+  metrics_.subscribers.add(1);
   catch_up(subscribers_.back());
   update_flow();
   return {};
@@ -58,7 +72,7 @@ bool Distributor::offer(Subscriber& s, const Delivery& d) {
   if (s.subscription->offer(d)) return true;
   // Full: say so, then try once more (the consumer may have made room between the
   // failed offer and the flag; see Subscription).
-  s.subscription->wait_for_room();
+  s.subscription->ask_for_wake();
   return s.subscription->offer(d);
 }
 
@@ -68,14 +82,14 @@ bool Distributor::catch_up(Subscriber& s) {
     if (front.is_gap) {
       // Announcements are built only when they can go out at once.
       if (!s.subscription->has_room()) {
-        s.subscription->wait_for_room();
+        s.subscription->ask_for_wake();
         if (!s.subscription->has_room()) return false;
       }
       if (!offer(s, materialize(front))) return false;
-      account_conflation(front);
     } else if (!offer(s, front.delivery)) {
       return false;
     }
+    count_handed_over(s, front);
     s.owed.pop_front();
   }
   return true;
@@ -91,45 +105,92 @@ Owed& Distributor::gap_for(Subscriber& s, proto::GapReason reason) {
   return s.owed.back();
 }
 
-void Distributor::deliver(Subscriber& s, const Delivery& d, bool must_arrive) {
-  if (s.subscription->disconnected()) return;
-  if (catch_up(s) && offer(s, d)) return;
+bool Distributor::deliver(Subscriber& s, const Delivery& d, bool must_arrive) {
+  if (catch_up(s) && offer(s, d)) return true;
   const DeliveryPolicy policy = s.subscription->policy();
   if (must_arrive || policy == DeliveryPolicy::Lossless) {
-    Owed item;
-    item.delivery = d;
-    s.owed.push_back(std::move(item));
-    return;
+    owe(s, d, false);
+    return false;
   }
   if (policy == DeliveryPolicy::Disconnect) {
-    counters_.disconnects += 1;
-    metrics_.slow_disconnects.fetch_add(1, std::memory_order_relaxed);
+    metrics_.slow_disconnects.add(1);
+    metrics_.abandoned_events.add(d.count);
     s.subscription->disconnect();
-    return;
+    disconnected_some_ = true;
+    return false;
   }
-  if (d.count == 0) return;
+  // A batch without sequenced events has nothing to announce when it is not sent.
+  if (d.count == 0) return false;
   if (policy == DeliveryPolicy::DropOldest) {
-    gap_for(s, proto::GapReason::DroppedSlowSubscriber).range.add(d.first_seq, d.first_seq + d.count - 1);
-    counters_.dropped_events += d.count;
-    metrics_.dropped_events.fetch_add(d.count, std::memory_order_relaxed);
-    return;
+    owe(s, d, true);
+    if (++s.discardable > s.subscription->capacity()) discard_oldest(s);
+    return false;
   }
   // Conflate: keep the newest numeric value of each item.
   Owed& gap = gap_for(s, proto::GapReason::Conflated);
   gap.range.add(d.first_seq, d.first_seq + d.count - 1);
+  metrics_.pending_events.add(d.count);
   if (const auto* changes = transport::event_batch(d.batch)->changes()) {
     for (const proto::DataChange* change : *changes)
       gap.latest[{change->server_handle(), change->item_handle()}] = *change;
   }
+  return false;
 }
 
-void Distributor::account_conflation(const Owed& handed_over) {
-  if (!handed_over.is_gap || handed_over.reason != proto::GapReason::Conflated) return;
-  // Events of the range that did not survive as a value of their own.
-  const uint64_t range = handed_over.range.last - handed_over.range.first + 1;
-  const uint64_t replaced = range - std::min<uint64_t>(handed_over.latest.size(), range);
-  counters_.conflated_events += replaced;
-  metrics_.conflated_events.fetch_add(replaced, std::memory_order_relaxed);
+void Distributor::owe(Subscriber& s, const Delivery& d, bool discardable) {
+  Owed item;
+  item.delivery = d;
+  item.discardable = discardable;
+  s.owed.push_back(std::move(item));
+  metrics_.pending_events.add(d.count);
+}
+
+void Distributor::discard_oldest(Subscriber& s) {
+  size_t i = 0;
+  while (!s.owed[i].discardable) ++i;  // there is one: s.discardable counts them
+  const Delivery& lost = s.owed[i].delivery;
+  const SkippedRange range{lost.first_seq, lost.first_seq + lost.count - 1};
+  metrics_.dropped_events.add(lost.count);
+  metrics_.pending_events.subtract(lost.count);
+  --s.discardable;
+  // The announcement of what was discarded just before grows; else this delivery
+  // becomes one (its batch reference released now).
+  if (i > 0) {
+    Owed& before = s.owed[i - 1];
+    if (before.is_gap && before.reason == proto::GapReason::DroppedSlowSubscriber &&
+        before.range.last + 1 == range.first) {
+      before.range.last = range.last;
+      s.owed.remove(i);
+      return;
+    }
+  }
+  Owed gap;
+  gap.is_gap = true;
+  gap.reason = proto::GapReason::DroppedSlowSubscriber;
+  gap.range = range;
+  s.owed[i] = std::move(gap);
+}
+
+void Distributor::count_handed_over(Subscriber& s, const Owed& owed) {
+  if (owed.discardable) --s.discardable;
+  const uint64_t pending = pending_in(owed);
+  if (!owed.is_gap) {
+    if (pending == 0) metrics_.events_replayed.add(owed.delivery.count);
+    count_out(pending);
+  } else if (pending > 0) {
+    // A conflation: its values count as delivered, the events of its range that did
+    // not survive as a value of their own as conflated.
+    const uint64_t kept = std::min<uint64_t>(owed.latest.size(), pending);
+    count_out(kept);
+    metrics_.conflated_events.add(pending - kept);
+  }
+  metrics_.pending_events.subtract(pending);
+}
+
+void Distributor::count_abandoned(const Owed& owed) {
+  const uint64_t pending = pending_in(owed);
+  metrics_.abandoned_events.add(pending);
+  metrics_.pending_events.subtract(pending);
 }
 
 Delivery Distributor::materialize(const Owed& owed) {
@@ -155,14 +216,15 @@ void Distributor::publish(transport::SharedBytes batch, uint32_t count, int64_t 
   Delivery delivery{next_seq_, count, flags, gateway_time_ns, std::move(batch)};
   next_seq_ += count;
   const bool state_change = (flags & static_cast<uint32_t>(proto::ClientEventFlags::GatewayGenerated)) != 0;
-  const uint64_t disconnects_before = counters_.disconnects;
-  for (Subscriber& s : subscribers_) deliver(s, delivery, state_change);
-  counters_.events_out += uint64_t{count} * subscribers_.size();
-  metrics_.events_out.fetch_add(uint64_t{count} * subscribers_.size(), std::memory_order_relaxed);
+  uint64_t placed = 0;
+  for (Subscriber& s : subscribers_) placed += deliver(s, delivery, state_change);
+  metrics_.events_routed.add(uint64_t{count} * subscribers_.size());
+  count_out(uint64_t{count} * placed);
   remember(std::move(delivery));
   // Only deliver() disconnects, so a publish that disconnected no one has no one to
   // forget (and does not look at every subscriber again to find that out).
-  if (counters_.disconnects != disconnects_before) {
+  if (disconnected_some_) {
+    disconnected_some_ = false;
     forget_where([](const Subscriber& s) { return s.subscription->disconnected(); }, false);
   }
   update_flow();
@@ -195,10 +257,11 @@ template <typename Predicate>
 void Distributor::forget_where(Predicate matches, bool end_them) {
   const size_t removed = std::erase_if(subscribers_, [&](Subscriber& s) {
     if (!matches(s)) return false;
+    for (size_t i = 0; i < s.owed.size(); ++i) count_abandoned(s.owed[i]);
     if (end_them) s.subscription->end({});
     return true;
   });
-  if (removed) metrics_.subscribers.fetch_sub(static_cast<int64_t>(removed), std::memory_order_relaxed);
+  metrics_.subscribers.subtract(removed);
 }
 
 void Distributor::room_for(uint64_t subscription_id) {
@@ -228,13 +291,13 @@ void Distributor::end_all() {
   // nothing even of the session's last moments.
   for (Subscriber& s : subscribers_) {
     std::deque<Delivery> rest;
-    for (const Owed& owed : s.owed) {
-      rest.push_back(materialize(owed));
-      account_conflation(owed);
+    for (size_t i = 0; i < s.owed.size(); ++i) {
+      rest.push_back(materialize(s.owed[i]));
+      count_handed_over(s, s.owed[i]);
     }
     s.subscription->end(std::move(rest));
   }
-  metrics_.subscribers.fetch_sub(static_cast<int64_t>(subscribers_.size()), std::memory_order_relaxed);
+  metrics_.subscribers.subtract(subscribers_.size());
   subscribers_.clear();
   update_flow();
 }

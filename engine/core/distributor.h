@@ -9,7 +9,12 @@
 // Lossless subscribers keep what they are owed, in order, and the session stops
 // reading its worker (Hooks::pause) until every one of them has room again
 // (Hooks::resume); because reading stops at once, what is held back is bounded by
-// the frames already read.
+// the frames already read. What each subscriber is owed is kept in a queue that
+// reuses its slots, so a subscriber that stays behind costs no allocation per batch.
+//
+// Every event routed to a subscriber is counted once where its fate is decided
+// (engine_metrics.h): out when it enters the subscriber's ring (or its leftovers at
+// the end), dropped, conflated or abandoned when it never will, pending meanwhile.
 //
 // Replay window: the most recent deliveries, bounded by events and by bytes, are
 // kept (by reference) so that a subscriber can resume from a sequence number after a
@@ -21,7 +26,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -31,10 +35,10 @@
 #include <mxgw/schema/events_generated.h>
 #include <mxgw/status.h>
 #include <mxgw/transport/payload_builder.h>
+#include <mxgw/transport/ring_queue.h>
 
 #include "engine/core/delivery_policy.h"
 #include "engine/core/engine_metrics.h"
-#include "engine/core/ring_queue.h"
 #include "engine/core/subscription.h"
 
 namespace mxgw::engine {
@@ -44,14 +48,6 @@ struct ReplayWindowLimits {
   uint64_t max_bytes = 64u << 20;
 };
 
-// What the distributor counts, for metrics.
-struct DeliveryCounters {
-  uint64_t events_out = 0;        // sequenced events handed to subscribers
-  uint64_t dropped_events = 0;    // drop-oldest
-  uint64_t conflated_events = 0;  // conflate: events replaced by newer values
-  uint64_t disconnects = 0;       // disconnect policy
-};
-
 class Distributor {
  public:
   struct Hooks {
@@ -59,7 +55,7 @@ class Distributor {
     std::function<void()> resume;  // read again
   };
 
-  Distributor(Hooks hooks, ReplayWindowLimits window, EngineMetrics& metrics)
+  Distributor(Hooks hooks, ReplayWindowLimits window, ShardMetrics& metrics)
       : hooks_(std::move(hooks)), window_limits_(window), metrics_(metrics) {}
   ~Distributor();
 
@@ -80,24 +76,35 @@ class Distributor {
 
   uint64_t next_seq() const noexcept { return next_seq_; }
   size_t subscribers() const noexcept { return subscribers_.size(); }
-  const DeliveryCounters& counters() const noexcept { return counters_; }
-  uint64_t window_events() const noexcept { return window_events_; }
+  // Sequenced events this session has placed in its subscribers' rings (each
+  // subscriber counted), replays not included.
+  uint64_t events_out() const noexcept { return events_out_; }
 
  private:
   struct Subscriber {
     std::shared_ptr<Subscription> subscription;
-    std::deque<Owed> owed;  // in order; the ring had no room
+    transport::RingQueue<Owed> owed;    // in order; the ring had no room
+    size_t discardable = 0;  // drop-oldest: owed deliveries the backlog may discard
   };
 
   bool offer(Subscriber& s, const Delivery& d);
   // Offers what `s` is owed, in order; true if nothing is left owed.
   bool catch_up(Subscriber& s);
-  void deliver(Subscriber& s, const Delivery& d, bool must_arrive);
+  // True when `d` went into the subscriber's ring at once.
+  bool deliver(Subscriber& s, const Delivery& d, bool must_arrive);
+  void owe(Subscriber& s, const Delivery& d, bool discardable);
+  // Drop-oldest: discards the oldest delivery the backlog may give up.
+  void discard_oldest(Subscriber& s);
   // Extends the announcement at the end of what `s` is owed, or starts one.
   Owed& gap_for(Subscriber& s, proto::GapReason reason);
   Delivery materialize(const Owed& owed);
-  // Counts what a conflation that has just been handed over replaced.
-  void account_conflation(const Owed& handed_over);
+  // Counts an owed entry that has reached the subscriber, or that never will.
+  void count_handed_over(Subscriber& s, const Owed& owed);
+  void count_abandoned(const Owed& owed);
+  void count_out(uint64_t events) {
+    events_out_ += events;
+    metrics_.events_out.add(events);
+  }
   // Keeps `d` in the replay window: the publish's own reference moves in, so
   // remembering costs no reference count of its own.
   void remember(Delivery d);
@@ -108,14 +115,15 @@ class Distributor {
 
   Hooks hooks_;
   ReplayWindowLimits window_limits_;
-  EngineMetrics& metrics_;
+  ShardMetrics& metrics_;
   std::vector<Subscriber> subscribers_;
-  RingQueue<Delivery> window_;  // reuses its slots: publishing allocates nothing
+  transport::RingQueue<Delivery> window_;  // reuses its slots: publishing allocates nothing
   uint64_t window_events_ = 0;
   uint64_t window_bytes_ = 0;
   transport::PayloadBuilder builder_;
   uint64_t next_seq_ = 1;
-  DeliveryCounters counters_;
+  uint64_t events_out_ = 0;
+  bool disconnected_some_ = false;  // during a publish: someone is to be forgotten
   bool paused_ = false;
 };
 

@@ -1,16 +1,32 @@
-// EngineMetrics: the engine's counters, gauges and histograms.
+// The engine's metrics: counters kept per shard for what happens per event or per
+// batch, a shared set for what happens per session, and a snapshot that adds them up.
 //
-// Every session that is registered ends exactly once, as one of: closed, expired,
-// killed or faulted (an open that fails after registration is faulted with code
-// OpenFailed). So at any quiet moment:
+// Sessions: every session that is registered ends exactly once, as one of: closed,
+// expired, killed or faulted (an open that fails after registration is faulted with
+// code OpenFailed). So at any quiet moment:
 //   registered == sessions_open + closed + expired + killed + faulted (all codes)
 // and sessions_open equals the number of sessions in the shards' registries. Opens
 // refused at the capacity limit are never registered; they count as refused.
 //
-// Thread safety: updated from the shard threads, read from any thread. Every field is
-// a relaxed atomic: each is a count on its own, and none publishes other data. A
-// snapshot is therefore a set of counts each true at some moment; take it when the
-// engine is quiet for the invariant above to hold exactly.
+// Events: each event a session publishes is routed once to every subscriber it has
+// then, and each routed event ends up in exactly one place:
+//   events_routed == events_out + dropped + conflated + abandoned + pending
+// where events_out counts events placed in a subscriber's queue, dropped and
+// conflated count what the drop-oldest and conflate policies did not deliver one by
+// one, abandoned counts what was owed to a subscription that ended first
+// (unsubscribed, or closed by the disconnect policy), and pending is what is still
+// owed now. Replays after a resume are counted apart (events_replayed): they were
+// routed to an earlier subscription.
+//
+// Thread safety: ShardMetrics are written only by their shard's thread, each shard's
+// on cache lines of their own so that shards never contend for a line; an update is
+// a relaxed load and store, not a read-modify-write, because no other thread
+// writes. EngineMetrics are written by any thread with relaxed read-modify-writes;
+// they change per session or per command, so sharing them costs little. Every field
+// is read from any thread with relaxed loads: each is a count on its own and none
+// publishes other data, so a snapshot is a set of counts each true at some moment.
+// Both identities hold exactly in a snapshot taken while the engine is quiet, or on
+// the shard thread of the only shard with sessions.
 
 #pragma once
 
@@ -19,6 +35,7 @@
 #include <cstdint>
 
 #include <mxgw/status.h>
+#include <mxgw/transport/spsc_ring.h>
 
 #include "engine/core/histogram.h"
 
@@ -27,6 +44,73 @@ namespace mxgw::engine {
 enum class SessionEnding : uint8_t { Closed, Expired, Killed, Faulted };
 
 inline constexpr size_t kErrorCodes = static_cast<size_t>(ErrorCode::MAX) + 1;
+
+// A count that one thread changes and any thread reads.
+class OwnedCount {
+ public:
+  // Relaxed load and store: the owner is the only writer, so nothing is lost.
+  void add(uint64_t n) noexcept { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  void subtract(uint64_t n) noexcept {
+    value_.store(value_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
+  }
+  // Relaxed: a count on its own.
+  uint64_t load() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
+// What the engine's metrics say at one moment (see the identities above).
+struct MetricsSnapshot {
+  int64_t sessions_open = 0;
+  uint64_t registered = 0;
+  uint64_t opened = 0;
+  uint64_t refused = 0;
+  uint64_t closed = 0;
+  uint64_t expired = 0;
+  uint64_t killed = 0;
+  std::array<uint64_t, kErrorCodes> faulted{};
+  uint64_t commands = 0;
+  uint64_t events_in = 0;
+  uint64_t frames_in = 0;
+  uint64_t bytes_in = 0;  // event frame payloads from workers
+  uint64_t events_routed = 0;
+  uint64_t events_out = 0;
+  uint64_t events_replayed = 0;
+  uint64_t dropped_events = 0;    // drop-oldest
+  uint64_t conflated_events = 0;  // conflate: events replaced by newer values
+  uint64_t abandoned_events = 0;
+  uint64_t pending_events = 0;  // gauge
+  uint64_t subscribers = 0;     // gauge
+  uint64_t slow_disconnects = 0;
+  Histogram::Snapshot open_latency_ns;
+  Histogram::Snapshot command_latency_ns;
+
+  uint64_t faulted_total() const {
+    uint64_t total = 0;
+    for (uint64_t count : faulted) total += count;
+    return total;
+  }
+};
+
+// One shard's counters: what its sessions, distributors and subscribers do.
+struct alignas(transport::kCacheLineSize) ShardMetrics {
+  OwnedCount commands;
+  OwnedCount events_in;
+  OwnedCount frames_in;
+  OwnedCount bytes_in;
+  OwnedCount events_routed;
+  OwnedCount events_out;
+  OwnedCount events_replayed;
+  OwnedCount dropped_events;
+  OwnedCount conflated_events;
+  OwnedCount abandoned_events;
+  OwnedCount pending_events;  // gauge
+  OwnedCount subscribers;     // gauge
+  OwnedCount slow_disconnects;
+
+  void add_to(MetricsSnapshot& snapshot) const;
+};
 
 struct EngineMetrics {
   std::atomic<int64_t> sessions_open{0};
@@ -37,15 +121,6 @@ struct EngineMetrics {
   std::atomic<uint64_t> expired{0};
   std::atomic<uint64_t> killed{0};
   std::array<std::atomic<uint64_t>, kErrorCodes> faulted{};
-  std::atomic<uint64_t> commands{0};
-  std::atomic<uint64_t> events_in{0};
-  std::atomic<uint64_t> frames_in{0};
-  std::atomic<uint64_t> bytes_in{0};          // event frame payloads from workers
-  std::atomic<uint64_t> events_out{0};        // to subscribers, each counted
-  std::atomic<int64_t> subscribers{0};        // gauge
-  std::atomic<uint64_t> dropped_events{0};    // drop-oldest
-  std::atomic<uint64_t> conflated_events{0};  // conflate
-  std::atomic<uint64_t> slow_disconnects{0};  // disconnect policy
   Histogram open_latency_ns;
   Histogram command_latency_ns;
 
@@ -66,11 +141,8 @@ struct EngineMetrics {
     }
   }
 
-  uint64_t faulted_total() const {
-    uint64_t total = 0;
-    for (const auto& count : faulted) total += count.load(std::memory_order_relaxed);
-    return total;
-  }
+  // The shared counts; the shards' are added with ShardMetrics::add_to.
+  MetricsSnapshot snapshot() const;
 };
 
 }  // namespace mxgw::engine

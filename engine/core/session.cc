@@ -37,7 +37,7 @@ Session::Session(ShardContext& context, std::string id, Caller owner, OpenReques
       request_(std::move(request)),
       on_open_(std::move(on_open)),
       distributor_({[this] { hold_back_events(true); }, [this] { hold_back_events(false); }},
-                   {context.config.replay_window_events, context.config.replay_window_bytes}, context.metrics) {
+                   {context.config.replay_window_events, context.config.replay_window_bytes}, context.shard_metrics) {
   const EngineConfig& config = context_.config;
   info_.session_id = std::move(id);
   info_.backend = request_.backend.empty() ? config.default_backend : request_.backend;
@@ -151,9 +151,9 @@ void Session::on_events(WorkerLink&, transport::Frame&& frame) {
   const proto::EventBatch* batch = transport::event_batch(frame.payload);
   const auto count = static_cast<uint32_t>(transport::event_count(*batch));
   events_in_ += count;
-  context_.metrics.events_in.fetch_add(count, std::memory_order_relaxed);
-  context_.metrics.frames_in.fetch_add(1, std::memory_order_relaxed);
-  context_.metrics.bytes_in.fetch_add(frame.payload.size(), std::memory_order_relaxed);
+  context_.shard_metrics.events_in.add(count);
+  context_.shard_metrics.frames_in.add(1);
+  context_.shard_metrics.bytes_in.add(frame.payload.size());
   distributor_.publish(std::move(frame.payload), count, wall_clock_ns());
 }
 
@@ -174,7 +174,7 @@ void Session::invoke(proto::CommandT command, CommandCallback done) {
   }
   command.correlation_id = next_correlation_++;
   link_->send_command(command_frame(command_builder_, command));
-  context_.metrics.commands.fetch_add(1, std::memory_order_relaxed);
+  context_.shard_metrics.commands.add(1);
 
   auto* pending = new PendingCommand{this, command.correlation_id, std::move(done), steady_clock_ns(), {}};
   uv_timer_init(context_.shard.loop(), &pending->timer);
@@ -267,7 +267,7 @@ SessionInfo Session::info() const {
   SessionInfo out = info_;
   out.subscribers = static_cast<uint32_t>(distributor_.subscribers());
   out.events_in = events_in_;
-  out.events_out = distributor_.counters().events_out;
+  out.events_out = distributor_.events_out();
   out.next_seq = distributor_.next_seq();
   if (lease_expires_ns_ > 0) out.lease_expires_ns = wall_clock_ns() + (lease_expires_ns_ - steady_clock_ns());
   return out;

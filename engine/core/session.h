@@ -40,7 +40,8 @@ class Session;
 struct ShardContext {
   Shard& shard;
   const EngineConfig& config;
-  EngineMetrics& metrics;
+  EngineMetrics& metrics;       // shared by every shard
+  ShardMetrics& shard_metrics;  // this shard's own
   std::string worker_path;
   std::string runtime_dir;
   // Called once, when the session has fully ended; the shard removes it.

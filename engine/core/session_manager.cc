@@ -69,11 +69,13 @@ struct SessionManager::ShardState {
         context{shard,
                 manager.config_,
                 manager.metrics_,
+                metrics,
                 manager.worker_path_,
                 manager.runtime_dir_,
                 [this, &manager](Session& session) { manager.dispose(*this, session.id()); }} {}
 
   Shard shard;
+  ShardMetrics metrics;  // declared before the context that refers to it
   ShardContext context;
   std::unordered_map<std::string, std::unique_ptr<Session>> sessions;
   std::unordered_map<std::string, std::string> ended;  // id → owner, recent endings
@@ -133,6 +135,12 @@ Status SessionManager::start() {
 
 SessionManager::ShardState& SessionManager::owner_of(const std::string& session_id) {
   return *shards_[placement_hash(session_id) % shards_.size()];
+}
+
+MetricsSnapshot SessionManager::metrics_snapshot() const {
+  MetricsSnapshot snapshot = metrics_.snapshot();
+  for (const auto& s : shards_) s->metrics.add_to(snapshot);
+  return snapshot;
 }
 
 int64_t SessionManager::registry_size() const noexcept {

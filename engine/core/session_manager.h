@@ -61,7 +61,8 @@ class SessionManager {
   void open(const Caller& caller, OpenRequest request, OpenCallback done);
   void invoke(const Caller& caller, const std::string& session_id, proto::CommandT command, CommandCallback done);
   void close(const Caller& caller, const std::string& session_id, CloseCallback done);
-  // REQUIRES: caller.admin or the owner. `reason` must not be empty.
+  // Answers NotFound unless `caller` is an admin or the owner, and InvalidArgument
+  // for an empty `reason`.
   void kill(const Caller& caller, const std::string& session_id, const std::string& reason, DoneCallback done);
   void renew_lease(const Caller& caller, const std::string& session_id, DoneCallback done);
   // Holds the session's lease (it does not expire) or releases one hold, which
@@ -76,7 +77,10 @@ class SessionManager {
   // Sessions visible to `caller` (all of them for an admin).
   void list(const Caller& caller, ListCallback done);
 
+  // The counters shared by the shards (sessions, latencies).
   const EngineMetrics& metrics() const noexcept { return metrics_; }
+  // Every metric, the shards' own counters added up (engine_metrics.h).
+  MetricsSnapshot metrics_snapshot() const;
   // Sessions in the registries right now (the sum of every shard's).
   int64_t registry_size() const noexcept;
   const EngineConfig& config() const noexcept { return config_; }

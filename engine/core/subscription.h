@@ -4,7 +4,7 @@
 // session sequence number of its first event: nothing is copied per subscriber.
 //
 // Lossless backpressure: when the ring is full, the session stops reading its worker
-// (Distributor) and raises `producer_waiting_`; the consumer, after each poll that
+// (Distributor) and raises `producer_waiting_` (ask_for_wake); the consumer, after each poll that
 // freed slots, takes the flag down and wakes the producer. Both sides use an
 // exchange (a read-modify-write) on the flag, so one of them always sees the other:
 // either the consumer reads `true` and wakes the producer, or the producer's exchange
@@ -106,8 +106,10 @@ class Subscription {
   }
   // Whether offer() would succeed now.
   bool has_room() noexcept { return ring_.can_push(); }
-  // Raises the waiting flag; the caller retries offer() afterwards (see above).
-  void wait_for_room() noexcept { producer_waiting_.exchange(true, std::memory_order_acq_rel); }
+  // Asks the consumer to call wake_producer after its next poll that frees room, and
+  // returns at once; the caller retries offer() afterwards (see above).
+  void ask_for_wake() noexcept { producer_waiting_.exchange(true, std::memory_order_acq_rel); }
+  size_t capacity() const noexcept { return ring_.capacity(); }
   // No more deliveries will be offered; `leftovers` (deliveries the ring had no room
   // for, in order) follow the ring's contents.
   void end(std::deque<Delivery> leftovers) {

@@ -87,7 +87,8 @@ class WorkerLink final : transport::StreamEndpoint::Handler {
   // on_exit like any other.
   void start();
 
-  // REQUIRES: on_ready was heard. `payload` is a finished WorkerFrame holding a Command.
+  // `payload` is a finished WorkerFrame holding a Command. Sends nothing unless the
+  // worker is ready (the command's timeout then answers it).
   void send_command(transport::SharedBytes payload);
 
   void pause_events();

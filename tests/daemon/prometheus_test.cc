@@ -167,7 +167,13 @@ std::pair<int, std::string> promtool_check(const std::string& text) {
   return {status, output};
 }
 
-void fill(engine::EngineMetrics& m) {
+engine::MetricsSnapshot filled() {
+  engine::EngineMetrics shared;
+  for (uint64_t ns : std::initializer_list<uint64_t>{50'000, 300'000, 2'000'000, 20'000'000'000}) {
+    shared.open_latency_ns.record(ns);
+  }
+  shared.command_latency_ns.record(900);
+  engine::MetricsSnapshot m = shared.snapshot();
   m.sessions_open = 3;
   m.registered = 12;
   m.opened = 10;
@@ -179,10 +185,15 @@ void fill(engine::EngineMetrics& m) {
   m.commands = 1000;
   m.events_in = 123456789;
   m.frames_in = 4321;
-  for (uint64_t ns : std::initializer_list<uint64_t>{50'000, 300'000, 2'000'000, 20'000'000'000}) {
-    m.open_latency_ns.record(ns);
-  }
-  m.command_latency_ns.record(900);
+  m.events_routed = 5000;
+  m.events_out = 4000;
+  m.dropped_events = 500;
+  m.conflated_events = 300;
+  m.abandoned_events = 150;
+  m.pending_events = 50;
+  m.events_replayed = 77;
+  m.subscribers = 6;
+  return m;
 }
 
 std::vector<Gauge> daemon_gauges() {
@@ -196,15 +207,14 @@ std::vector<Gauge> daemon_gauges() {
 }
 
 TEST(PrometheusText, IsValidExpositionFormat) {
-  engine::EngineMetrics m;
-  fill(m);
+  const engine::MetricsSnapshot m = filled();
   const std::vector<Gauge> extra = daemon_gauges();
   const std::string text = render_metrics(m, extra);
   const std::vector<std::string> problems = exposition_problems(text);
   for (const std::string& problem : problems) ADD_FAILURE() << problem;
   EXPECT_TRUE(problems.empty()) << text;
 
-  engine::EngineMetrics quiet;
+  const engine::MetricsSnapshot quiet;
   EXPECT_TRUE(exposition_problems(render_metrics(quiet, {})).empty());
 }
 
@@ -234,19 +244,17 @@ TEST(PrometheusText, CheckerRefusesBrokenText) {
 
 TEST(PrometheusText, PromtoolAccepts) {
   if (!promtool_present()) GTEST_SKIP() << "promtool is not on PATH (Debian package prometheus)";
-  engine::EngineMetrics m;
-  fill(m);
+  const engine::MetricsSnapshot m = filled();
   const std::vector<Gauge> extra = daemon_gauges();
   const auto [status, output] = promtool_check(render_metrics(m, extra));
   EXPECT_EQ(status, 0) << output;
-  engine::EngineMetrics quiet;
+  const engine::MetricsSnapshot quiet;
   const auto [quiet_status, quiet_output] = promtool_check(render_metrics(quiet, {}));
   EXPECT_EQ(quiet_status, 0) << quiet_output;
 }
 
 TEST(PrometheusText, EngineFamiliesCarryTheirValues) {
-  engine::EngineMetrics m;
-  fill(m);
+  const engine::MetricsSnapshot m = filled();
   const std::string text = render_metrics(m, {});
   EXPECT_EQ(value_of(text, "mxgw_sessions_open"), 3);
   EXPECT_EQ(value_of(text, "mxgw_sessions_registered_total"), 12);
@@ -258,6 +266,15 @@ TEST(PrometheusText, EngineFamiliesCarryTheirValues) {
   EXPECT_EQ(value_of(text, "mxgw_commands_total"), 1000);
   EXPECT_EQ(value_of(text, "mxgw_events_in_total"), 123456789);
   EXPECT_EQ(value_of(text, "mxgw_frames_in_total"), 4321);
+  EXPECT_EQ(value_of(text, "mxgw_events_routed_total"), 5000);
+  EXPECT_EQ(value_of(text, "mxgw_events_out_total"), 4000);
+  EXPECT_EQ(value_of(text, "mxgw_events_not_delivered_total{policy=\"drop-oldest\"}"), 500);
+  EXPECT_EQ(value_of(text, "mxgw_events_not_delivered_total{policy=\"conflate\"}"), 300);
+  EXPECT_EQ(value_of(text, "mxgw_events_abandoned_total"), 150);
+  EXPECT_EQ(value_of(text, "mxgw_events_pending"), 50);
+  EXPECT_EQ(value_of(text, "mxgw_events_replayed_total"), 77);
+  EXPECT_EQ(value_of(text, "mxgw_subscribers"), 6);
+  EXPECT_NE(text.find("# TYPE mxgw_events_pending gauge\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE mxgw_sessions_open gauge\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE mxgw_commands_total counter\n"), std::string::npos);
 
@@ -272,8 +289,7 @@ TEST(PrometheusText, EngineFamiliesCarryTheirValues) {
 }
 
 TEST(PrometheusText, HistogramsAreCumulativeInSeconds) {
-  engine::EngineMetrics m;
-  fill(m);
+  const engine::MetricsSnapshot m = filled();
   const std::string text = render_metrics(m, {});
   const std::string bucket = "mxgw_session_open_duration_seconds_bucket";
   EXPECT_NE(text.find("# TYPE mxgw_session_open_duration_seconds histogram\n"), std::string::npos);
@@ -289,14 +305,14 @@ TEST(PrometheusText, HistogramsAreCumulativeInSeconds) {
   EXPECT_EQ(value_of(text, "mxgw_command_duration_seconds_bucket{le=\"0.0001\"}"), 1);
   EXPECT_EQ(value_of(text, "mxgw_command_duration_seconds_count"), 1);
 
-  engine::EngineMetrics quiet;
+  const engine::MetricsSnapshot quiet;
   const std::string empty = render_metrics(quiet, {});
   EXPECT_EQ(value_of(empty, bucket + "{le=\"+Inf\"}"), 0);
   EXPECT_EQ(value_of(empty, "mxgw_session_open_duration_seconds_sum"), 0);
 }
 
 TEST(PrometheusText, DaemonSamplesAreGroupedIntoFamilies) {
-  engine::EngineMetrics m;
+  const engine::MetricsSnapshot m;
   const std::vector<Gauge> extra = daemon_gauges();
   const std::string text = render_metrics(m, extra);
   const std::string family =

@@ -2,12 +2,7 @@
 // under each policy must account for every sequence number exactly once — delivered,
 // or inside exactly one announced gap — and the counts in metrics must match.
 
-#include <map>
-
-#include <mxgw/transport/event_cursor.h>
-#include <mxgw/transport/frame_verifier.h>
-
-#include "tests/engine/engine_fixture.h"
+#include "tests/engine/delivery_fixture.h"
 
 namespace mxgw::testing {
 namespace {
@@ -15,66 +10,7 @@ namespace {
 using proto::DeliveryPolicy;
 using proto::GapReason;
 
-// Everything one subscription received, checked for continuity as it arrives.
-struct Ledger {
-  uint64_t expected = 0;  // next sequence number; 0 until the first delivery
-  uint64_t delivered = 0;
-  std::map<GapReason, uint64_t> gapped;
-  uint64_t breaks = 0;  // a delivery or gap that did not start where expected
-  uint64_t conflated_values = 0;
-  std::map<int32_t, double> newest;  // item handle → newest value seen
-
-  void take(const engine::Delivery& d) {
-    const proto::EventBatch* batch = transport::event_batch(d.batch);
-    if (batch->gaps()) {
-      for (const proto::GapEvent* gap : *batch->gaps()) {
-        if (expected != 0 && gap->first_seq() != expected) ++breaks;
-        gapped[gap->reason()] += gap->last_seq() - gap->first_seq() + 1;
-        expected = gap->last_seq() + 1;
-      }
-      if (batch->changes()) conflated_values += batch->changes()->size();
-    }
-    if (d.count > 0) {
-      if (expected != 0 && d.first_seq != expected) ++breaks;
-      expected = d.first_seq + d.count;
-      delivered += d.count;
-    }
-    if (batch->changes()) {
-      for (const proto::DataChange* c : *batch->changes()) newest[c->item_handle()] = c->value();
-    }
-  }
-};
-
-class DeliveryPolicyTest : public EngineFixture {
- protected:
-  // A session streaming `items` counters at 1 ms.
-  std::string busy_session(int items) {
-    const Opened opened =
-        open(kAlice, {.backend_options = {{"rate_ms", "1"}, {"tags", "Line:" + std::to_string(items)}}});
-    EXPECT_TRUE(opened.status.is_ok()) << opened.status.to_string();
-    return opened.info.session_id;
-  }
-  void stream(const std::string& id, int items) {
-    for (int i = 0; i < items; ++i) {
-      advise_tag(kAlice, id,
-                 "Line_" +
-                     std::string(i < 10    ? "00"
-                                 : i < 100 ? "0"
-                                           : "") +
-                     std::to_string(i) + ".Counter");
-    }
-  }
-  uint64_t next_seq_of(const std::string& id) {
-    for (const auto& info : list(kAlice)) {
-      if (info.session_id == id) return info.next_seq;
-    }
-    return 0;
-  }
-  void drain(engine::Subscription& s, Ledger& ledger) {
-    while (s.poll(SIZE_MAX, [&](const engine::Delivery& d) { ledger.take(d); }) > 0) {
-    }
-  }
-};
+class DeliveryPolicyTest : public DeliveryFixture {};
 
 TEST_F(DeliveryPolicyTest, DropOldestAnnouncesExactlyWhatWasLost) {
   engine::EngineConfig config = test_config();
@@ -92,7 +28,7 @@ TEST_F(DeliveryPolicyTest, DropOldestAnnouncesExactlyWhatWasLost) {
     return ledger.gapped[GapReason::DroppedSlowSubscriber] > 0;
   }));
   EXPECT_EQ(ledger.breaks, 0u);
-  EXPECT_LE(ledger.gapped[GapReason::DroppedSlowSubscriber], manager_->metrics().dropped_events.load());
+  EXPECT_LE(ledger.gapped[GapReason::DroppedSlowSubscriber], manager_->metrics_snapshot().dropped_events);
   // Catching up, it receives live data again.
   const uint64_t before = ledger.delivered;
   ASSERT_TRUE(eventually([&] {
@@ -106,7 +42,36 @@ TEST_F(DeliveryPolicyTest, DropOldestAnnouncesExactlyWhatWasLost) {
     drain(*slow, ledger);
     return slow->ended();
   }));
-  EXPECT_EQ(ledger.gapped[GapReason::DroppedSlowSubscriber], manager_->metrics().dropped_events.load());
+  EXPECT_EQ(ledger.gapped[GapReason::DroppedSlowSubscriber], manager_->metrics_snapshot().dropped_events);
+}
+
+// Drop-oldest discards the oldest of what a stalled subscriber is owed: when it
+// comes back it gets what its ring already held, the Gap, and then the newest
+// deliveries, up to the last event the session published.
+TEST_F(DeliveryPolicyTest, DropOldestHandsAStalledSubscriberTheNewestEvents) {
+  engine::EngineConfig config = test_config();
+  config.subscriber_ring_capacity = 4;
+  start(config);
+  const std::string id = busy_session(50);
+  auto slow = subscribe(kAlice, id, {.policy = DeliveryPolicy::DropOldest});
+  stream(id, 50);
+  const uint64_t target = next_seq_of(id) + 20'000;
+  ASSERT_TRUE(eventually([&] { return next_seq_of(id) > target; }));
+  // Ending the session ends the stream; what the subscriber is owed follows its ring.
+  ASSERT_TRUE(close(kAlice, id).status.is_ok());
+  Ledger ledger;
+  ledger.expected = slow->start_seq();
+  ASSERT_TRUE(eventually([&] {
+    drain(*slow, ledger);
+    return slow->ended();
+  }));
+  EXPECT_EQ(ledger.breaks, 0u) << "every number delivered once or inside one announced gap";
+  EXPECT_GT(ledger.gapped[GapReason::DroppedSlowSubscriber], 10'000u);
+  EXPECT_GT(ledger.data_since_gap, 0u) << "the newest events were discarded, not the oldest";
+  const engine::MetricsSnapshot metrics = manager_->metrics_snapshot();
+  EXPECT_EQ(ledger.gapped[GapReason::DroppedSlowSubscriber], metrics.dropped_events);
+  EXPECT_EQ(metrics.pending_events, 0u);
+  EXPECT_EQ(metrics.abandoned_events, 0u);
 }
 
 TEST_F(DeliveryPolicyTest, ConflateKeepsTheNewestValueOfEveryItem) {
@@ -138,7 +103,7 @@ TEST_F(DeliveryPolicyTest, ConflateKeepsTheNewestValueOfEveryItem) {
   EXPECT_GT(conflated.conflated_values, 0u);
   for (const auto& [item, value] : conflated.newest) EXPECT_LE(value, lossless.newest[item]) << "item " << item;
   EXPECT_EQ(lossless.breaks, 0u);
-  EXPECT_GT(manager_->metrics().conflated_events.load(), 0u);
+  EXPECT_GT(manager_->metrics_snapshot().conflated_events, 0u);
 }
 
 TEST_F(DeliveryPolicyTest, DisconnectEndsOnlyTheSlowSubscriber) {
@@ -154,7 +119,7 @@ TEST_F(DeliveryPolicyTest, DisconnectEndsOnlyTheSlowSubscriber) {
     drain(*healthy, kept);
     return slow->disconnected();
   }));
-  EXPECT_EQ(manager_->metrics().slow_disconnects.load(), 1u);
+  EXPECT_EQ(manager_->metrics_snapshot().slow_disconnects, 1u);
   Ledger dropped;
   drain(*slow, dropped);
   EXPECT_TRUE(slow->ended());

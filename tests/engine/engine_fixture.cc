@@ -124,17 +124,18 @@ bool EngineFixture::eventually(const std::function<bool()>& done, std::chrono::m
 }
 
 void EngineFixture::expect_balanced() {
-  const engine::EngineMetrics& m = manager_->metrics();
+  engine::MetricsSnapshot m;
   // Endings are counted just before the shard's registry forgets the session: let
   // any in flight settle.
   const bool balanced = eventually([&] {
-    return m.registered.load() == static_cast<uint64_t>(m.sessions_open.load()) + m.closed.load() + m.expired.load() +
-                                      m.killed.load() + m.faulted_total() &&
-           m.sessions_open.load() == manager_->registry_size();
+    m = manager_->metrics_snapshot();
+    return m.registered ==
+               static_cast<uint64_t>(m.sessions_open) + m.closed + m.expired + m.killed + m.faulted_total() &&
+           m.sessions_open == manager_->registry_size();
   });
-  EXPECT_TRUE(balanced) << "registered " << m.registered.load() << ", open " << m.sessions_open.load() << ", closed "
-                        << m.closed.load() << ", expired " << m.expired.load() << ", killed " << m.killed.load()
-                        << ", faulted " << m.faulted_total() << ", registry " << manager_->registry_size();
+  EXPECT_TRUE(balanced) << "registered " << m.registered << ", open " << m.sessions_open << ", closed " << m.closed
+                        << ", expired " << m.expired << ", killed " << m.killed << ", faulted " << m.faulted_total()
+                        << ", registry " << manager_->registry_size();
 }
 
 }  // namespace mxgw::testing

@@ -32,6 +32,7 @@ struct Ledger {
   uint64_t delivered = 0;
   uint64_t gapped = 0;
   uint64_t breaks = 0;
+  uint64_t data_since_gap = 0;  // worker events delivered one by one since the last gap
   bool saw_end_state = false;
 
   void take(const client::EventFrame& f) {
@@ -41,12 +42,14 @@ struct Ledger {
         if (expected != 0 && gap->first_seq() != expected) ++breaks;
         gapped += gap->last_seq() - gap->first_seq() + 1;
         expected = gap->last_seq() + 1;
+        data_since_gap = 0;
       }
     }
     if (f.count > 0) {
       if (expected != 0 && f.first_seq != expected) ++breaks;
       expected = f.first_seq + f.count;
       delivered += f.count;
+      if ((f.flags & static_cast<uint32_t>(proto::ClientEventFlags::GatewayGenerated)) == 0) data_since_gap += f.count;
     }
     if (batch.session_states()) saw_end_state = true;
   }
@@ -167,12 +170,12 @@ TEST_F(GatewayTest, DisconnectPolicyClosesTheSlowSubscriberWithAReason) {
   stream_counters(*feeder, opened.value.session_id, 2000);
   // Do not poll until the gateway has given up on this subscriber (not on the
   // session); then read what was already on its way, and the reason.
-  const auto& metrics = gateway_->manager().metrics();
+  const engine::SessionManager& manager = gateway_->manager();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (metrics.slow_disconnects.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+  while (manager.metrics_snapshot().slow_disconnects == 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::yield();
   }
-  ASSERT_EQ(metrics.slow_disconnects.load(), 1u);
+  ASSERT_EQ(manager.metrics_snapshot().slow_disconnects, 1u);
   auto& events = *subscribed.value.events;
   while (!events.finished() && std::chrono::steady_clock::now() < deadline) {
     events.wait_for(std::chrono::seconds(1));
@@ -203,10 +206,9 @@ TEST_P(LossyPolicyTest, GapsAccountForEverythingNotDelivered) {
   const auto subscribed = await(slow->subscribe(opened.value.session_id, {.policy = GetParam()}));
   ASSERT_TRUE(subscribed.ok()) << subscribed.status.to_string();
   stream_counters(*feeder, opened.value.session_id, 2000);
-  const auto& metrics = gateway_->manager().metrics();
   auto not_delivered = [&] {
-    return GetParam() == proto::DeliveryPolicy::DropOldest ? metrics.dropped_events.load()
-                                                           : metrics.conflated_events.load();
+    const engine::MetricsSnapshot metrics = gateway_->manager().metrics_snapshot();
+    return GetParam() == proto::DeliveryPolicy::DropOldest ? metrics.dropped_events : metrics.conflated_events;
   };
   // Hold still: once this client's stream has stalled, let the session run on far
   // beyond what the gateway's ring holds, so that the policy has to act.
@@ -237,6 +239,47 @@ TEST_P(LossyPolicyTest, GapsAccountForEverythingNotDelivered) {
     EXPECT_GT(not_delivered(), 0u);
   }
   EXPECT_TRUE(await(feeder->renew_lease(opened.value.session_id)).ok()) << "the session lives on";
+}
+
+// Drop-oldest through the sockets: a subscriber that stopped reading and comes back
+// reads what was already on its way, one Gap naming exactly what was discarded, and
+// then the newest events, up to the last the session published.
+TEST_F(GatewayTest, DropOldestHandsAStalledSubscriberTheNewestEvents) {
+  gateway::GatewayConfig config = test_config();
+  config.engine.subscriber_ring_capacity = 16;
+  config.client_high_watermark_bytes = 256u << 10;
+  config.client_low_watermark_bytes = 64u << 10;
+  start(config);
+  auto slow = connect(alice_key_, nullptr, false, /*ring_frames=*/2);
+  auto feeder = connect(alice_key_);
+  const auto opened = await(feeder->open_session({.backend_options = {{"rate_ms", "1"}, {"tags", "Line:2000"}}}));
+  ASSERT_TRUE(opened.ok());
+  const auto subscribed =
+      await(slow->subscribe(opened.value.session_id, {.policy = proto::DeliveryPolicy::DropOldest}));
+  ASSERT_TRUE(subscribed.ok()) << subscribed.status.to_string();
+  stream_counters(*feeder, opened.value.session_id, 2000);
+  auto& events = *subscribed.value.events;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (events.stalls() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_GT(events.stalls(), 0u) << "the subscriber never fell behind";
+  const engine::SessionManager& manager = gateway_->manager();
+  while (manager.metrics_snapshot().dropped_events < 100'000 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  // Ending the session ends the stream while the subscriber is still behind.
+  ASSERT_TRUE(await(feeder->close_session(opened.value.session_id)).ok());
+  Ledger ledger;
+  ledger.expected = subscribed.value.next_seq;
+  while (!events.finished() && std::chrono::steady_clock::now() < deadline) {
+    events.wait_for(std::chrono::seconds(1));
+    events.poll(SIZE_MAX, [&](client::EventFrame& f) { ledger.take(f); });
+  }
+  ASSERT_TRUE(events.finished());
+  EXPECT_EQ(ledger.breaks, 0u) << "every number is delivered once or inside one announced gap";
+  EXPECT_TRUE(ledger.saw_end_state);
+  EXPECT_GE(ledger.gapped, 100'000u);
+  EXPECT_GT(ledger.data_since_gap, 0u) << "the newest events were discarded, not the oldest";
+  EXPECT_EQ(ledger.gapped, manager.metrics_snapshot().dropped_events) << "the gaps announce exactly what was dropped";
 }
 
 INSTANTIATE_TEST_SUITE_P(DropOldestAndConflate, LossyPolicyTest,

@@ -1,10 +1,12 @@
 // RingQueue keeps first-in first-out order across wrap-around and growth (growing
 // while wrapped must unroll the elements in order), and releases what it held the
-// moment an element is popped, which the replay window relies on to free frames.
+// moment an element is popped or removed, which the replay window and the
+// drop-oldest backlog rely on to free frames.
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <vector>
 
 #include <mxgw/transport/ring_queue.h>
 
@@ -44,6 +46,25 @@ TEST(RingQueue, PopReleasesAtOnce) {
   q.pop_front();
   EXPECT_EQ(held.use_count(), 1);
   EXPECT_TRUE(q.empty());
+}
+
+TEST(RingQueue, RemoveKeepsTheOthersInOrderAndReleasesAtOnce) {
+  RingQueue<std::shared_ptr<int>> q;
+  // Wrapped: the head is past the middle of the array when the removals happen.
+  for (int i = 0; i < 12; ++i) q.push_back(std::make_shared<int>(-1));
+  for (int i = 0; i < 12; ++i) q.pop_front();
+  for (int i = 0; i < 10; ++i) q.push_back(std::make_shared<int>(i));
+  const std::weak_ptr<int> third = q[3];
+  q.remove(3);
+  EXPECT_TRUE(third.expired());
+  q.remove(0);
+  q.remove(q.size() - 1);
+  std::vector<int> left;
+  while (!q.empty()) {
+    left.push_back(*q.front());
+    q.pop_front();
+  }
+  EXPECT_EQ(left, (std::vector<int>{1, 2, 4, 5, 6, 7, 8}));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Prometheus text exposition (format 0.0.4) of EngineMetrics and daemon gauges.
+// Prometheus text exposition (format 0.0.4) of the engine's metrics and daemon gauges.
 
 #include "tools/mxgw/prometheus.h"
 
@@ -85,9 +85,14 @@ void sample(std::string& out, std::string_view name, std::string_view labels, st
   out += '\n';
 }
 
-void counter(std::string& out, std::string_view name, std::string_view help, const std::atomic<uint64_t>& count) {
+void counter(std::string& out, std::string_view name, std::string_view help, uint64_t count) {
   family_head(out, name, help, "counter");
-  sample(out, name, {}, std::to_string(count.load(std::memory_order_relaxed)));
+  sample(out, name, {}, std::to_string(count));
+}
+
+void gauge(std::string& out, std::string_view name, std::string_view help, int64_t value) {
+  family_head(out, name, help, "gauge");
+  sample(out, name, {}, std::to_string(value));
 }
 
 // A latency histogram in seconds. The engine's buckets are log-linear and do not line
@@ -95,8 +100,8 @@ void counter(std::string& out, std::string_view name, std::string_view help, con
 // below it: each `le` count is exact to within one engine bucket (6.25 %) of its
 // bound, and never counts a value above it. The sum is approximate: each recorded
 // value is taken as the middle of its engine bucket.
-void histogram(std::string& out, std::string_view name, std::string_view help, const engine::Histogram& histogram) {
-  const engine::Histogram::Snapshot snapshot = histogram.snapshot();
+void histogram(std::string& out, std::string_view name, std::string_view help,
+               const engine::Histogram::Snapshot& snapshot) {
   family_head(out, name, help, "histogram");
   const std::string bucket = std::string(name) + "_bucket";
   uint64_t cumulative = 0;
@@ -152,11 +157,10 @@ void extra_families(std::string& out, std::span<const Gauge> extra) {
 
 }  // namespace
 
-std::string render_metrics(const engine::EngineMetrics& m, std::span<const Gauge> extra) {
+std::string render_metrics(const engine::MetricsSnapshot& m, std::span<const Gauge> extra) {
   std::string out;
   out.reserve(8192);
-  family_head(out, "mxgw_sessions_open", "Sessions open now (equals the number registered in the shards).", "gauge");
-  sample(out, "mxgw_sessions_open", {}, std::to_string(m.sessions_open.load(std::memory_order_relaxed)));
+  gauge(out, "mxgw_sessions_open", "Sessions open now (equals the number registered in the shards).", m.sessions_open);
   counter(out, "mxgw_sessions_registered_total", "Sessions registered (every one ends exactly once).", m.registered);
   counter(out, "mxgw_sessions_opened_total", "Sessions whose open succeeded.", m.opened);
   counter(out, "mxgw_sessions_refused_total", "Opens refused at the session limit (never registered).", m.refused);
@@ -169,24 +173,37 @@ std::string render_metrics(const engine::EngineMetrics& m, std::span<const Gauge
   family_head(out, "mxgw_sessions_faulted_total", "Sessions that ended faulted, by error code.", "counter");
   for (size_t code = 0; code < engine::kErrorCodes; ++code) {
     const std::string name(error_code_name(static_cast<ErrorCode>(code)));
-    sample(out, "mxgw_sessions_faulted_total", "code=\"" + escape(name, true) + '"',
-           std::to_string(m.faulted[code].load(std::memory_order_relaxed)));
+    sample(out, "mxgw_sessions_faulted_total", "code=\"" + escape(name, true) + '"', std::to_string(m.faulted[code]));
   }
 
   counter(out, "mxgw_commands_total", "Commands sent to workers.", m.commands);
   counter(out, "mxgw_events_in_total", "Events received from workers.", m.events_in);
   counter(out, "mxgw_frames_in_total", "Event frames received from workers.", m.frames_in);
   counter(out, "mxgw_bytes_in_total", "Event frame payload bytes received from workers.", m.bytes_in);
-  counter(out, "mxgw_events_out_total", "Events handed to subscribers (each subscriber counted).", m.events_out);
-  family_head(out, "mxgw_subscribers", "Subscriptions open now.", "gauge");
-  sample(out, "mxgw_subscribers", {}, std::to_string(m.subscribers.load(std::memory_order_relaxed)));
+  // routed = out + not delivered + abandoned + pending, exactly when the engine is quiet.
+  counter(out, "mxgw_events_routed_total",
+          "Events published by sessions, counted once for every subscriber each had at the time.", m.events_routed);
+  counter(out, "mxgw_events_out_total",
+          "Routed events placed in a subscriber's queue, one by one or as a value a conflation kept (each "
+          "subscriber counted; replays not included).",
+          m.events_out);
   family_head(out, "mxgw_events_not_delivered_total",
-              "Events a slow subscriber did not receive one by one, by delivery policy (each announced as a Gap).",
+              "Routed events a slow subscriber did not receive one by one, by delivery policy (each announced as a "
+              "Gap).",
               "counter");
-  sample(out, "mxgw_events_not_delivered_total", "policy=\"drop-oldest\"",
-         std::to_string(m.dropped_events.load(std::memory_order_relaxed)));
-  sample(out, "mxgw_events_not_delivered_total", "policy=\"conflate\"",
-         std::to_string(m.conflated_events.load(std::memory_order_relaxed)));
+  sample(out, "mxgw_events_not_delivered_total", "policy=\"drop-oldest\"", std::to_string(m.dropped_events));
+  sample(out, "mxgw_events_not_delivered_total", "policy=\"conflate\"", std::to_string(m.conflated_events));
+  counter(
+      out, "mxgw_events_abandoned_total",
+      "Routed events still owed to a subscription when it ended (unsubscribed, or closed by the disconnect policy).",
+      m.abandoned_events);
+  gauge(out, "mxgw_events_pending",
+        "Routed events owed to subscribers and not yet in their queues (held back, in a drop-oldest backlog, or "
+        "awaiting conflation).",
+        static_cast<int64_t>(m.pending_events));
+  counter(out, "mxgw_events_replayed_total", "Events sent again to subscriptions resuming from a sequence number.",
+          m.events_replayed);
+  gauge(out, "mxgw_subscribers", "Subscriptions open now.", static_cast<int64_t>(m.subscribers));
   counter(out, "mxgw_subscribers_disconnected_total", "Subscribers closed by the disconnect policy.",
           m.slow_disconnects);
   histogram(out, "mxgw_session_open_duration_seconds", "Time from an open request to a ready session.",

@@ -7,9 +7,9 @@
 // shape never changes between scrapes. The two latency histograms are rendered in
 // seconds over fixed bounds from 100 µs to 10 s.
 //
-// Thread safety: render_metrics only reads: the engine's counters are relaxed atomics
-// and may be updated by the shards while it runs (each count rendered is a real count
-// at some moment). It may be called from any thread.
+// Thread safety: render_metrics renders a snapshot it is given (SessionManager::
+// metrics_snapshot(), each count in it a real count at some moment). It may be
+// called from any thread.
 
 #pragma once
 
@@ -37,6 +37,6 @@ struct Gauge {
   bool counter = false;  // TYPE counter rather than gauge
 };
 
-std::string render_metrics(const engine::EngineMetrics& m, std::span<const Gauge> extra);
+std::string render_metrics(const engine::MetricsSnapshot& m, std::span<const Gauge> extra);
 
 }  // namespace mxgw::daemon

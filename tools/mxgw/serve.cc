@@ -59,7 +59,7 @@ Status start_admin(gateway::Gateway& g, const DaemonConfig& config, const daemon
     daemon::AdminHttp::Handlers handlers;
     handlers.metrics_text = [&g] {
       const auto extra = gateway_gauges(g);
-      return daemon::render_metrics(g.manager().metrics(), extra);
+      return daemon::render_metrics(g.manager().metrics_snapshot(), extra);
     };
     handlers.list_sessions = [&manager](const engine::Caller& caller,
                                         std::function<void(std::vector<engine::SessionInfo>)> done) {
@@ -139,9 +139,9 @@ int serve(const DaemonConfig& config) {
     closed.get_future().wait();
   }
   gateway.stop();
-  const engine::EngineMetrics& m = gateway.manager().metrics();
-  spdlog::info("stopped: {} sessions opened, {} closed, {} expired, {} killed, {} faulted", m.opened.load(),
-               m.closed.load(), m.expired.load(), m.killed.load(), m.faulted_total());
+  const engine::MetricsSnapshot m = gateway.manager().metrics_snapshot();
+  spdlog::info("stopped: {} sessions opened, {} closed, {} expired, {} killed, {} faulted", m.opened, m.closed,
+               m.expired, m.killed, m.faulted_total());
   return 0;
 }
 

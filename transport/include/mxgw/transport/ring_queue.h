@@ -1,9 +1,9 @@
 // RingQueue: a first-in first-out queue on one circular array that doubles when full
 // and never shrinks. A queue that has reached its working size reuses its slots and
 // never allocates again, where std::deque allocates and frees a block every few
-// elements as the queue moves through memory. The distributor's replay window and a
-// StreamEndpoint's send queue push and pop one element per frame for as long as they
-// live.
+// elements as the queue moves through memory. The distributor's replay window and
+// what it owes each subscriber, and a StreamEndpoint's send queue, push and pop one
+// element per frame for as long as they live.
 //
 // Thread safety: none; one owner thread.
 
@@ -24,7 +24,11 @@ class RingQueue {
 
   // The i-th element from the front. REQUIRES: i < size().
   const T& operator[](size_t i) const noexcept { return slots_[(head_ + i) & (slots_.size() - 1)]; }
+  T& operator[](size_t i) noexcept { return slots_[(head_ + i) & (slots_.size() - 1)]; }
   const T& front() const noexcept { return slots_[head_]; }
+  T& front() noexcept { return slots_[head_]; }
+  // REQUIRES: !empty().
+  T& back() noexcept { return (*this)[size_ - 1]; }
 
   void push_back(T value) {
     if (size_ == slots_.size()) grow();
@@ -37,6 +41,13 @@ class RingQueue {
     slots_[head_] = T{};
     head_ = (head_ + 1) & (slots_.size() - 1);
     --size_;
+  }
+
+  // Removes the i-th element: the ones before it move one place back, so removing
+  // near the front is cheap. REQUIRES: i < size().
+  void remove(size_t i) noexcept {
+    for (; i > 0; --i) (*this)[i] = std::move((*this)[i - 1]);
+    pop_front();
   }
 
  private:
