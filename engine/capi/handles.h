@@ -61,12 +61,12 @@ struct mxgw_session {
 };
 
 struct mxgw_subscription {
-  // Stops the callback thread (if any) before anything it uses goes.
+  // Stops the callback thread (if any) before anything it uses goes, and
+  // unsubscribes if nobody did.
   ~mxgw_subscription();
 
   // Declared first so that it goes last: the source may refer to the connection.
   std::shared_ptr<mxgw::capi::ClientState> client;
-  // Unsubscribes when it goes.
   std::unique_ptr<mxgw::capi::EventSource> source;
   // The consumer's: what the last poll handed out.
   std::vector<mxgw::capi::HeldBatch> held;

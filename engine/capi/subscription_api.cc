@@ -146,8 +146,14 @@ int unsubscribe(mxgw_subscription* sub) {
 
 }  // namespace
 
+// Unsubscribing asks the engine or gateway, which allocates: it is done here, where
+// a failure is caught, rather than by the source's destructor (which then has
+// nothing left to do).
 mxgw_subscription::~mxgw_subscription() {
-  mxgw::capi::guarded([this] { stop_dispatcher(this); });
+  guarded([this] { stop_dispatcher(this); });
+  guarded([this] {
+    if (source) source->unsubscribe();
+  });
 }
 
 extern "C" {
@@ -200,7 +206,7 @@ int mxgw_unsubscribe(mxgw_subscription* sub) {
 }
 
 void mxgw_subscription_free(mxgw_subscription* sub) {
-  // The destructor stops the callback thread; the source unsubscribes as it goes.
+  // The destructor stops the callback thread and unsubscribes.
   guarded([&] { delete sub; });
 }
 
