@@ -20,8 +20,9 @@
  *     session ended) stays valid until it is freed: every call on it returns
  *     MXGW_E_CLOSED (or the reason its session ended), never a crash.
  *   - Functions return 0 or a positive count on success and a negative MXGW_E_*
- *     code on failure. mxgw_strerror() names a code; mxgw_last_error() gives the
- *     detailed message of the last failure on the calling thread.
+ *     code on failure. mxgw_strerror() says what a code means, mxgw_err_name()
+ *     gives its name, mxgw_last_error() the detailed message of the last failure
+ *     on the calling thread.
  *   - Strings passed in are read during the call only (the library keeps copies).
  *     Strings and views handed out are owned by the library; how long each lives is
  *     written beside it.
