@@ -33,7 +33,8 @@ int fail_with_current_exception() noexcept;
 // Runs the body of an extern "C" function so that no exception crosses into C: one
 // that escapes the body becomes the function's error code (a void function only
 // records it as the last error). The body is written so that an exception leaves
-// nothing half-made behind (handles are owned by RAII until handed out).
+// nothing half-made behind (handles are owned by RAII until handed out). Only the
+// entry points that read a field or a static string go without it.
 template <typename Body>
 auto guarded(Body&& body) noexcept -> decltype(body()) {
   try {
