@@ -451,7 +451,7 @@ typedef struct mxgw_batch {
 /* Takes up to `max` ready batches, oldest first, into batches[0..n) and returns n
  * (0 when none is ready; never blocks). Releases what the previous poll handed out.
  * Returns MXGW_E_ENDED once the subscription has ended and everything was polled
- * (mxgw_subscription_end_code says why), MXGW_E_CLOSED after unsubscribe or free of
+ * (mxgw_subscription_end_code says why), MXGW_E_CLOSED after unsubscribe or a close of
  * its client. Embedded mode: no syscall and no allocation. One consumer thread. */
 MXGW_API int mxgw_poll(mxgw_subscription* sub, mxgw_batch* batches, size_t max);
 
