@@ -1,5 +1,5 @@
 # `cmake --install`: the programs, libmxgw (shared, with its soname links, and
-# static), its header, and the two ways a consumer finds the library: pkg-config
+# static), its header and the backend plugin header, and the two ways a consumer finds the library: pkg-config
 # (mxgw.pc) and CMake (find_package(mxgw) gives mxgw::mxgw and mxgw::mxgw_static).
 # tests/install builds a consumer against an installed tree both ways.
 #
@@ -23,7 +23,8 @@ install(TARGETS ${_mxgw_programs} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS mxgw_capi_shared mxgw_capi_static EXPORT mxgwTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(FILES ${PROJECT_SOURCE_DIR}/engine/capi/include/mxgw/mxgw.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mxgw)
+install(FILES ${PROJECT_SOURCE_DIR}/engine/capi/include/mxgw/mxgw.h ${PROJECT_SOURCE_DIR}/worker/include/mxgw/mxgw_plugin.h
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mxgw)
 
 # The static library's system dependencies, as the config and mxgw.pc name them;
 # mimalloc is left out of sanitizer builds (see MxgwCompile.cmake).

@@ -269,8 +269,8 @@ static int collect(feeder* f, mxgw_subscription* sub, double seconds) {
 int main(int argc, char** argv) {
   static feeder f; /* zeroed: no rows, no sequence number seen */
   mxgw_backend_option backend_options[] = {{"tags", "Tank:250"}, {"quality_changes", "true"}, {"rate_ms", NULL}};
-  mxgw_session_options session_options = {"historian_feeder", "sim", 0, backend_options, 2};
-  mxgw_subscribe_options subscribe_options = {MXGW_POLICY_LOSSLESS, 0, 0};
+  mxgw_session_options session_options;
+  mxgw_subscribe_options subscribe_options;
   mxgw_client_options client_options;
   mxgw_client* client = NULL;
   mxgw_session* session = NULL;
@@ -281,6 +281,12 @@ int main(int argc, char** argv) {
   int64_t started;
   int code, status = 1;
 
+  mxgw_session_options_init(&session_options);
+  session_options.name = "historian_feeder";
+  session_options.backend = "sim";
+  session_options.backend_options = backend_options;
+  session_options.backend_option_count = 2;
+  mxgw_subscribe_options_init(&subscribe_options); /* lossless, from the next event on */
   if (argc > 6 || seconds < 0) {
     fprintf(stderr, "usage: historian_feeder [TARGET [CSV [SECONDS [EVENTS [RATE_MS]]]]]\n");
     return 2;
@@ -289,6 +295,10 @@ int main(int argc, char** argv) {
   if (argc > 5) {
     backend_options[2].value = argv[5];
     session_options.backend_option_count = 3;
+  }
+  if ((code = MXGW_CHECK_VERSION()) != MXGW_OK) {
+    fail("libmxgw", code);
+    return 1;
   }
   signal(SIGINT, request_stop);
   signal(SIGTERM, request_stop);

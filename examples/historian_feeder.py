@@ -34,6 +34,7 @@ from ctypes import (POINTER, Structure, Union, byref, c_char_p, c_double, c_floa
 
 # ---- mxgw.h ------------------------------------------------------------------
 
+MXGW_VERSION_HEX = 0x000100  # the mxgw.h these mirrors follow: 0.1.0
 MXGW_OK, MXGW_E_ENDED = 0, -32
 MXGW_POLICY_LOSSLESS = 0
 MXGW_TYPE_BOOLEAN, MXGW_TYPE_INTEGER, MXGW_TYPE_FLOAT, MXGW_TYPE_DOUBLE = 1, 2, 3, 4
@@ -43,8 +44,16 @@ MXGW_EVENT_SESSION_STATE, MXGW_EVENT_GAP = 5, 6
 MXGW_SESSION_CLOSING = 3
 
 
-class ClientOptions(Structure):
-    _fields_ = [("api_key", c_char_p), ("client_name", c_char_p), ("request_timeout_ms", c_uint32),
+class SizedOptions(Structure):
+    """An options struct that starts with its size: what the *_init functions of
+    mxgw.h do, with this mirror's size (the layout the library is told it has)."""
+
+    def __init__(self, *fields):
+        super().__init__(ctypes.sizeof(self), *fields)
+
+
+class ClientOptions(SizedOptions):
+    _fields_ = [("struct_size", c_size_t), ("api_key", c_char_p), ("client_name", c_char_p), ("request_timeout_ms", c_uint32),
                 ("subscription_ring", c_uint32), ("connect_timeout_ms", c_uint32), ("shards", c_uint32),
                 ("max_sessions", c_uint32), ("worker_path", c_char_p), ("default_backend", c_char_p),
                 ("lease_ms", c_uint32)]
@@ -54,13 +63,13 @@ class BackendOption(Structure):
     _fields_ = [("key", c_char_p), ("value", c_char_p)]
 
 
-class SessionOptions(Structure):
-    _fields_ = [("name", c_char_p), ("backend", c_char_p), ("command_timeout_ms", c_int32),
+class SessionOptions(SizedOptions):
+    _fields_ = [("struct_size", c_size_t), ("name", c_char_p), ("backend", c_char_p), ("command_timeout_ms", c_int32),
                 ("backend_options", POINTER(BackendOption)), ("backend_option_count", c_size_t)]
 
 
-class SubscribeOptions(Structure):
-    _fields_ = [("policy", c_int32), ("resume", c_int32), ("resume_from_seq", c_uint64)]
+class SubscribeOptions(SizedOptions):
+    _fields_ = [("struct_size", c_size_t), ("policy", c_int32), ("resume", c_int32), ("resume_from_seq", c_uint64)]
 
 
 class ValueUnion(Union):
@@ -108,7 +117,7 @@ def load_library(path):
         "mxgw_version_string": (c_char_p, []),
         "mxgw_strerror": (c_char_p, [c_int]),
         "mxgw_last_error": (c_char_p, []),
-        "mxgw_client_options_init": (None, [POINTER(ClientOptions)]),
+        "mxgw_check_version": (c_int, [c_uint32]),
         "mxgw_client_open": (c_int, [c_char_p, POINTER(ClientOptions), POINTER(handle)]),
         "mxgw_client_free": (None, [handle]),
         "mxgw_session_open": (c_int, [handle, POINTER(SessionOptions), POINTER(handle)]),
@@ -289,7 +298,6 @@ def run(lib, args, csv_file):
     """Opens, feeds and closes; returns the exit status."""
     client, session, sub = c_void_p(), c_void_p(), c_void_p()
     options = ClientOptions()
-    lib.mxgw_client_options_init(byref(options))
     key = os.environ.get("MXGW_CLIENT_KEY")
     options.api_key = key.encode() if key else None
     options.client_name = b"historian_feeder.py"
@@ -340,6 +348,11 @@ def main():
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # as Ctrl-C: stop, then close
     lib = load_library(args.library)
+    try:
+        check(lib, "libmxgw", lib.mxgw_check_version(MXGW_VERSION_HEX))
+    except MxgwError as e:
+        print("historian_feeder: %s" % e, file=sys.stderr)
+        return 1
     with open(args.csv, "w", newline="") as csv_file:
         csv_file.write("seq,item,value,quality,source_time,worker_time\n")
         return run(lib, args, csv_file)

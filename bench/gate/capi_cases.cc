@@ -17,7 +17,7 @@ void capi_version(Meter& meter) {
   uint64_t sum = 0;
   const Plan plan{.warmup = 1, .iterations = 10'000};
   meter.measure(plan, [&] { sum += mxgw_version(); });
-  if (sum != (plan.warmup + plan.iterations) * MXGW_VERSION) fail("capi: mxgw_version() is not MXGW_VERSION");
+  if (sum != (plan.warmup + plan.iterations) * MXGW_VERSION_HEX) fail("capi: mxgw_version() is not MXGW_VERSION_HEX");
 }
 
 void capi_poll_empty(Meter& meter) {

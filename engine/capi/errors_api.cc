@@ -1,114 +1,155 @@
-// mxgw_strerror, mxgw_last_error and the mapping from the engine's Status to the C
-// codes. The last error is per thread, so concurrent callers never see each
-// other's messages.
+// mxgw_strerror, mxgw_err_name, mxgw_last_error and the mapping from the engine's
+// Status and exceptions to the C codes. The texts and names come from mxgw.h's
+// MXGW_ERROR_TABLE; the protocol's numbering is checked against it here. The last
+// error is per thread, so concurrent callers never see each other's messages, and
+// lives in a fixed buffer so that recording one never allocates (it is what an
+// allocation failure is reported with).
 
-#include <string>
+#include <algorithm>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <system_error>
 
-#include "engine/capi/handles.h"
+#include <utility>
+
+#include "engine/capi/errors.h"
 
 namespace mxgw::capi {
 namespace {
 
-thread_local std::string last_error;
+namespace proto = mxgw::proto;
+
+constexpr int kCommandErrorBase = -100;
+
+// Longer messages are cut here; they are read by people, and no message is that long.
+constexpr size_t kLastErrorCapacity = 1024;
+thread_local char last_error[kLastErrorCapacity];
+
+struct ErrorEntry {
+  int code;
+  const char* name;
+  const char* text;
+};
+
+#define MXGW_ERROR_ENTRY_(name, value, text) ErrorEntry{value, "MXGW_" #name, text},
+constexpr ErrorEntry kErrors[] = {MXGW_ERROR_TABLE(MXGW_ERROR_ENTRY_)};
+#undef MXGW_ERROR_ENTRY_
+
+constexpr const ErrorEntry* find_error(int code) {
+  for (const ErrorEntry& entry : kErrors) {
+    if (entry.code == code) return &entry;
+  }
+  return nullptr;
+}
+
+// The protocol's codes are the C codes negated (ErrorCode) or negated and offset
+// (CommandError): each pair below must agree, and every protocol code must have a
+// pair, so a code added to a schema breaks this build until mxgw.h has it too.
+constexpr std::pair<proto::ErrorCode, int> kGatewayCodes[] = {
+    {proto::ErrorCode::ProtocolVersionMismatch, MXGW_E_PROTOCOL_VERSION},
+    {proto::ErrorCode::MalformedFrame, MXGW_E_MALFORMED_FRAME},
+    {proto::ErrorCode::FrameTooLarge, MXGW_E_FRAME_TOO_LARGE},
+    {proto::ErrorCode::UnknownMessage, MXGW_E_UNKNOWN_MESSAGE},
+    {proto::ErrorCode::OutOfOrder, MXGW_E_OUT_OF_ORDER},
+    {proto::ErrorCode::Unauthenticated, MXGW_E_UNAUTHENTICATED},
+    {proto::ErrorCode::PermissionDenied, MXGW_E_PERMISSION_DENIED},
+    {proto::ErrorCode::NotFound, MXGW_E_NOT_FOUND},
+    {proto::ErrorCode::SessionLimitExceeded, MXGW_E_SESSION_LIMIT},
+    {proto::ErrorCode::OpenFailed, MXGW_E_OPEN_FAILED},
+    {proto::ErrorCode::AlreadyClosed, MXGW_E_ALREADY_CLOSED},
+    {proto::ErrorCode::SessionFaulted, MXGW_E_SESSION_FAULTED},
+    {proto::ErrorCode::CommandTimeout, MXGW_E_COMMAND_TIMEOUT},
+    {proto::ErrorCode::InvalidArgument, MXGW_E_INVALID_ARGUMENT},
+    {proto::ErrorCode::SlowConsumer, MXGW_E_SLOW_CONSUMER},
+    {proto::ErrorCode::ShuttingDown, MXGW_E_SHUTTING_DOWN},
+    {proto::ErrorCode::Internal, MXGW_E_INTERNAL},
+};
+constexpr std::pair<proto::CommandError, int> kCommandCodes[] = {
+    {proto::CommandError::NotRegistered, MXGW_E_NOT_REGISTERED},
+    {proto::CommandError::UnknownServerHandle, MXGW_E_UNKNOWN_SERVER_HANDLE},
+    {proto::CommandError::UnknownItemHandle, MXGW_E_UNKNOWN_ITEM_HANDLE},
+    {proto::CommandError::UnknownTag, MXGW_E_UNKNOWN_TAG},
+    {proto::CommandError::NotAdvised, MXGW_E_NOT_ADVISED},
+    {proto::CommandError::ReadOnly, MXGW_E_READ_ONLY},
+    {proto::CommandError::TypeMismatch, MXGW_E_TYPE_MISMATCH},
+    {proto::CommandError::InvalidArgument, MXGW_E_COMMAND_INVALID_ARGUMENT},
+    {proto::CommandError::AuthenticationFailed, MXGW_E_AUTHENTICATION_FAILED},
+    {proto::CommandError::UnknownUser, MXGW_E_UNKNOWN_USER},
+    {proto::CommandError::NotBuffered, MXGW_E_NOT_BUFFERED},
+    {proto::CommandError::BackendFailure, MXGW_E_BACKEND_FAILURE},
+    {proto::CommandError::Timeout, MXGW_E_WORKER_TIMEOUT},
+    {proto::CommandError::WorkerGone, MXGW_E_WORKER_GONE},
+};
+
+// Every protocol code from MIN to MAX but None, once, in order, with its number.
+template <typename Code, size_t N>
+constexpr bool covers_every_code(const std::pair<Code, int> (&pairs)[N], int base) {
+  if (N != static_cast<size_t>(Code::MAX) - static_cast<size_t>(Code::MIN)) return false;
+  for (size_t i = 0; i < N; ++i) {
+    const int number = static_cast<int>(pairs[i].first);
+    if (number != static_cast<int>(i) + 1 || pairs[i].second != base - number || !find_error(pairs[i].second)) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(proto::ErrorCode::MIN == proto::ErrorCode::None && proto::CommandError::MIN == proto::CommandError::None);
+static_assert(covers_every_code(kGatewayCodes, 0), "client.fbs ErrorCode and mxgw.h's MXGW_E_* disagree");
+static_assert(covers_every_code(kCommandCodes, kCommandErrorBase),
+              "worker.fbs CommandError and mxgw.h's MXGW_E_* disagree");
+
+void record(std::string_view message) noexcept {
+  const size_t length = std::min(message.size(), kLastErrorCapacity - 1);
+  std::memcpy(last_error, message.data(), length);
+  last_error[length] = '\0';
+}
 
 }  // namespace
 
-int code_of(ErrorCode code) { return -static_cast<int>(code); }
+int code_of(ErrorCode code) noexcept { return -static_cast<int>(code); }
 
-int fail(const Status& status) {
+int code_of(proto::CommandError error) noexcept {
+  return error == proto::CommandError::None ? MXGW_OK : kCommandErrorBase - static_cast<int>(error);
+}
+
+int fail(const Status& status) noexcept {
   if (status.is_ok()) return MXGW_OK;
-  last_error = status.message();
+  record(status.message());
   return code_of(status.code());
 }
 
-int fail(int code, const std::string& message) {
-  last_error = message;
+int fail(int code, std::string_view message) noexcept {
+  record(message);
   return code;
+}
+
+int fail_with_current_exception() noexcept {
+  try {
+    throw;
+  } catch (const std::bad_alloc&) {
+    return fail(MXGW_E_NO_MEMORY, "out of memory");
+  } catch (const std::exception& e) {
+    return fail(MXGW_E_INTERNAL, e.what());
+  } catch (...) {
+    return fail(MXGW_E_INTERNAL, "an unexpected exception inside libmxgw");
+  }
 }
 
 }  // namespace mxgw::capi
 
 extern "C" {
 
-const char* mxgw_last_error(void) { return mxgw::capi::last_error.c_str(); }
+const char* mxgw_last_error(void) { return mxgw::capi::last_error; }
 
 const char* mxgw_strerror(int code) {
-  switch (code) {
-    case MXGW_OK:
-      return "success";
-    case MXGW_E_PROTOCOL_VERSION:
-      return "the peer speaks another protocol version";
-    case MXGW_E_MALFORMED_FRAME:
-      return "a frame failed its size check or verification";
-    case MXGW_E_FRAME_TOO_LARGE:
-      return "the request is larger than the gateway accepts";
-    case MXGW_E_UNKNOWN_MESSAGE:
-      return "a message of an unexpected kind";
-    case MXGW_E_OUT_OF_ORDER:
-      return "a request the protocol does not allow at this point";
-    case MXGW_E_UNAUTHENTICATED:
-      return "no API key, or an unknown one";
-    case MXGW_E_PERMISSION_DENIED:
-      return "this key may not do that";
-    case MXGW_E_NOT_FOUND:
-      return "no such session";
-    case MXGW_E_SESSION_LIMIT:
-      return "the gateway has as many sessions open as it allows";
-    case MXGW_E_OPEN_FAILED:
-      return "the session's worker could not be started";
-    case MXGW_E_ALREADY_CLOSED:
-      return "the session was already closed";
-    case MXGW_E_SESSION_FAULTED:
-      return "the session's worker failed";
-    case MXGW_E_COMMAND_TIMEOUT:
-      return "no answer within the timeout";
-    case MXGW_E_INVALID_ARGUMENT:
-      return "invalid argument";
-    case MXGW_E_SLOW_CONSUMER:
-      return "the subscription fell behind and was disconnected";
-    case MXGW_E_SHUTTING_DOWN:
-      return "the gateway is shutting down";
-    case MXGW_E_INTERNAL:
-      return "an I/O failure or an internal error";
-    case MXGW_E_CLOSED:
-      return "the handle was closed";
-    case MXGW_E_CONNECT:
-      return "the gateway could not be reached";
-    case MXGW_E_ENDED:
-      return "the subscription has ended";
-    case MXGW_E_NO_MEMORY:
-      return "out of memory";
-    case MXGW_E_NOT_REGISTERED:
-      return "MXAccess: Register must come first";
-    case MXGW_E_UNKNOWN_SERVER_HANDLE:
-      return "MXAccess: unknown server handle";
-    case MXGW_E_UNKNOWN_ITEM_HANDLE:
-      return "MXAccess: unknown item handle";
-    case MXGW_E_UNKNOWN_TAG:
-      return "MXAccess: unknown tag";
-    case MXGW_E_NOT_ADVISED:
-      return "MXAccess: the item is not advised (Advise before Write)";
-    case MXGW_E_READ_ONLY:
-      return "MXAccess: the item is read-only";
-    case MXGW_E_TYPE_MISMATCH:
-      return "MXAccess: the value's type does not match the item";
-    case MXGW_E_COMMAND_INVALID_ARGUMENT:
-      return "MXAccess: invalid argument";
-    case MXGW_E_AUTHENTICATION_FAILED:
-      return "MXAccess: authentication failed";
-    case MXGW_E_UNKNOWN_USER:
-      return "MXAccess: unknown user";
-    case MXGW_E_NOT_BUFFERED:
-      return "MXAccess: the item is not a buffered item";
-    case MXGW_E_BACKEND_FAILURE:
-      return "MXAccess: the backend failed";
-    case MXGW_E_WORKER_TIMEOUT:
-      return "MXAccess: the worker did not answer in time";
-    case MXGW_E_WORKER_GONE:
-      return "MXAccess: the worker exited or faulted";
-    default:
-      return "unknown error code";
-  }
+  const mxgw::capi::ErrorEntry* entry = mxgw::capi::find_error(code);
+  return entry ? entry->text : "unknown error code";
+}
+
+const char* mxgw_err_name(int code) {
+  const mxgw::capi::ErrorEntry* entry = mxgw::capi::find_error(code);
+  return entry ? entry->name : nullptr;
 }
 
 }  // extern "C"

@@ -11,6 +11,7 @@
 #include "engine/capi/value_codec.h"
 
 namespace proto = mxgw::proto;
+using mxgw::capi::guarded;
 using mxgw::transport::EventCursor;
 using mxgw::transport::EventRef;
 
@@ -118,17 +119,7 @@ void view_event(const EventRef& ref, mxgw_event* out) {
   }
 }
 
-}  // namespace
-
-extern "C" {
-
-void mxgw_cursor_init(mxgw_cursor* cursor, const mxgw_batch* batch) {
-  const auto* events = static_cast<const proto::EventBatch*>(batch->internal);
-  new (cursor->opaque) CursorState{events, batch->first_seq, 0, EventCursor(*events)};
-}
-
-int mxgw_cursor_next(mxgw_cursor* cursor, mxgw_event* event) {
-  CursorState& state = state_of(cursor);
+int next_event(CursorState& state, mxgw_event* event) {
   std::memset(event, 0, sizeof *event);
   if (const auto* gaps = state.batch->gaps(); gaps && state.next_gap < gaps->size()) {
     const proto::GapEvent* gap = gaps->Get(state.next_gap++);
@@ -146,8 +137,7 @@ int mxgw_cursor_next(mxgw_cursor* cursor, mxgw_event* event) {
   return 1;
 }
 
-int mxgw_event_sample(const mxgw_event* event, uint32_t i, mxgw_value* value, uint32_t* quality,
-                      int64_t* source_time_ns) {
+int sample_of(const mxgw_event* event, uint32_t i, mxgw_value* value, uint32_t* quality, int64_t* source_time_ns) {
   if (!event || event->kind != MXGW_EVENT_BUFFERED_DATA_CHANGE || i >= event->sample_count) {
     return mxgw::capi::fail(MXGW_E_INVALID_ARGUMENT, "no such sample");
   }
@@ -157,6 +147,26 @@ int mxgw_event_sample(const mxgw_event* event, uint32_t i, mxgw_value* value, ui
   if (quality) *quality = sample->quality();
   if (source_time_ns) *source_time_ns = sample->source_time_ns();
   return MXGW_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+void mxgw_cursor_init(mxgw_cursor* cursor, const mxgw_batch* batch) {
+  guarded([&] {
+    const auto* events = static_cast<const proto::EventBatch*>(batch->internal);
+    new (cursor->opaque) CursorState{events, batch->first_seq, 0, EventCursor(*events)};
+  });
+}
+
+int mxgw_cursor_next(mxgw_cursor* cursor, mxgw_event* event) {
+  return guarded([&]() -> int { return next_event(state_of(cursor), event); });
+}
+
+int mxgw_event_sample(const mxgw_event* event, uint32_t i, mxgw_value* value, uint32_t* quality,
+                      int64_t* source_time_ns) {
+  return guarded([&]() -> int { return sample_of(event, i, value, quality, source_time_ns); });
 }
 
 }  // extern "C"

@@ -1,6 +1,4 @@
-// What the C handles of mxgw.h are inside, and the error plumbing every C entry
-// point shares: a Status becomes a negative MXGW_E_* code and the thread's last
-// error message.
+// What the C handles of mxgw.h are inside.
 //
 // Lifetimes: a client's state is shared by its handle and by every session and
 // subscription handle made from it, so any of them may be freed in any order; the
@@ -22,6 +20,7 @@
 #include <mxgw/status.h>
 
 #include "engine/capi/connection.h"
+#include "engine/capi/errors.h"
 #include "engine/capi/lease_keeper.h"
 
 namespace mxgw::capi {
@@ -40,14 +39,6 @@ struct ClientState {
   bool is_closed() const noexcept { return closed.load(std::memory_order_acquire); }
 };
 
-// Records `status` as this thread's last error and returns its MXGW_E_* code
-// (MXGW_OK for an ok status).
-int fail(const Status& status);
-// The same for a code of the library's own, with its message.
-int fail(int code, const std::string& message);
-// The MXGW_E_* code of a gateway error code.
-int code_of(ErrorCode code);
-
 }  // namespace mxgw::capi
 
 struct mxgw_client {
@@ -55,14 +46,25 @@ struct mxgw_client {
 };
 
 struct mxgw_session {
-  std::shared_ptr<mxgw::capi::ClientState> client;
+  explicit mxgw_session(std::shared_ptr<mxgw::capi::ClientState> c) : client(std::move(c)) {}
+  // Closes the session if the engine opened it and nobody closed it yet.
+  ~mxgw_session();
+  mxgw_session(const mxgw_session&) = delete;
+  mxgw_session& operator=(const mxgw_session&) = delete;
+
+  const std::shared_ptr<mxgw::capi::ClientState> client;
   std::string id;
+  bool opened = false;  // set once, before the handle is handed out
   // Set once by mxgw_session_close (or by a close that found it ended). Relaxed
   // would do for the flag alone; acquire/release keeps it simple to reason about.
   std::atomic<bool> closed{false};
 };
 
 struct mxgw_subscription {
+  // Stops the callback thread (if any) before anything it uses goes, and
+  // unsubscribes if nobody did.
+  ~mxgw_subscription();
+
   // Declared first so that it goes last: the source may refer to the connection.
   std::shared_ptr<mxgw::capi::ClientState> client;
   std::unique_ptr<mxgw::capi::EventSource> source;

@@ -9,11 +9,14 @@
 
 #include <mxgw/mxgw.h>
 
+#include <dirent.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static int failures;
 
@@ -70,20 +73,58 @@ static mxgw_client* open_client(void) {
 /* A sim session of 10 tanks updating every 10 ms. */
 static mxgw_session* open_sim_session(mxgw_client* client) {
   mxgw_backend_option backend_options[] = {{"rate_ms", "10"}, {"tags", "Tank:10"}};
-  mxgw_session_options options = {"capi-test", "sim", 0, backend_options, 2};
+  mxgw_session_options options;
   mxgw_session* session = NULL;
+  mxgw_session_options_init(&options);
+  options.name = "capi-test";
+  options.backend = "sim";
+  options.backend_options = backend_options;
+  options.backend_option_count = 2;
   REQUIRE_OK(mxgw_session_open(client, &options, &session));
   CHECK(strncmp(mxgw_session_id(session), "session-", 8) == 0);
   return session;
 }
 
-static void version_and_errors(void) {
+/* Every code of the table, as the header lists it. */
+#define NAMED_CODE(name, value, text) {MXGW_##name, "MXGW_" #name, text},
+static const struct {
   int code;
-  CHECK(mxgw_version() == MXGW_VERSION);
+  const char* name;
+  const char* text;
+} all_codes[] = {MXGW_ERROR_TABLE(NAMED_CODE)};
+#undef NAMED_CODE
+
+static void version_and_errors(void) {
+  size_t i;
+  int code, known;
+  CHECK(mxgw_version() == MXGW_VERSION_HEX);
   CHECK(strcmp(mxgw_version_string(), MXGW_VERSION_STRING) == 0);
-  for (code = -120; code <= 0; ++code) CHECK(mxgw_strerror(code) != NULL && mxgw_strerror(code)[0] != '\0');
+  /* Names and texts come from the one table; a code outside it has neither. */
+  for (i = 0; i < sizeof all_codes / sizeof all_codes[0]; ++i) {
+    CHECK(mxgw_err_name(all_codes[i].code) != NULL && strcmp(mxgw_err_name(all_codes[i].code), all_codes[i].name) == 0);
+    CHECK(strcmp(mxgw_strerror(all_codes[i].code), all_codes[i].text) == 0);
+  }
+  CHECK(strcmp(mxgw_err_name(MXGW_E_NOT_FOUND), "MXGW_E_NOT_FOUND") == 0);
+  CHECK(strcmp(mxgw_err_name(MXGW_E_WORKER_GONE), "MXGW_E_WORKER_GONE") == 0);
+  for (code = -120; code <= 0; ++code) {
+    known = mxgw_err_name(code) != NULL;
+    CHECK(mxgw_strerror(code) != NULL && mxgw_strerror(code)[0] != '\0');
+    CHECK(known == (strcmp(mxgw_strerror(code), "unknown error code") != 0));
+  }
+  CHECK(mxgw_err_name(-1000) == NULL);
   CHECK(strcmp(mxgw_strerror(-1000), "unknown error code") == 0);
-  CHECK(strcmp(mxgw_strerror(MXGW_E_NOT_ADVISED), "unknown error code") != 0);
+}
+
+/* The loaded library against the header: same major, its minor at least ours. */
+static void version_check(void) {
+  const uint32_t major = (uint32_t)MXGW_VERSION_MAJOR << 16, minor = (uint32_t)MXGW_VERSION_MINOR << 8;
+  CHECK_CODE(MXGW_CHECK_VERSION(), MXGW_OK);
+  CHECK_CODE(mxgw_check_version(major | minor | 0xff), MXGW_OK); /* a later patch adds nothing to the ABI */
+  if (MXGW_VERSION_MINOR > 0) CHECK_CODE(mxgw_check_version(major | (minor - 0x100)), MXGW_OK);
+  CHECK_CODE(mxgw_check_version(major | (minor + 0x100)), MXGW_E_INCOMPATIBLE_VERSION);
+  CHECK(strstr(mxgw_last_error(), MXGW_VERSION_STRING) != NULL);
+  CHECK_CODE(mxgw_check_version((major + 0x10000) | minor), MXGW_E_INCOMPATIBLE_VERSION);
+  if (MXGW_VERSION_MAJOR > 0) CHECK_CODE(mxgw_check_version((major - 0x10000) | minor), MXGW_E_INCOMPATIBLE_VERSION);
 }
 
 static void bad_targets(void) {
@@ -275,9 +316,10 @@ static void callback_mode(void) {
   counted c;
   int32_t server, item;
   mxgw_subscription* sub = NULL;
-  mxgw_subscribe_options options = {MXGW_POLICY_LOSSLESS, 0, 0};
+  mxgw_subscribe_options options;
   mxgw_client* client = open_client();
   mxgw_session* session = open_sim_session(client);
+  mxgw_subscribe_options_init(&options);
   memset(&c, 0, sizeof c);
   pthread_mutex_init(&c.mutex, NULL);
   pthread_cond_init(&c.grew, NULL);
@@ -296,6 +338,114 @@ static void callback_mode(void) {
   mxgw_client_free(client);
   pthread_cond_destroy(&c.grew);
   pthread_mutex_destroy(&c.mutex);
+}
+
+/* Callback mode's end: on_end counts its calls and keeps the last code. */
+typedef struct ending {
+  counted events;
+  int ends;
+  int end_code;
+} ending;
+
+static void count_end(void* user, int end_code) {
+  ending* e = (ending*)user;
+  pthread_mutex_lock(&e->events.mutex);
+  ++e->ends;
+  e->end_code = end_code;
+  pthread_cond_signal(&e->events.grew);
+  pthread_mutex_unlock(&e->events.mutex);
+}
+
+static void count_ending_batch(void* user, const mxgw_batch* batch) { count_batch(&((ending*)user)->events, batch); }
+
+/* Waits until on_end was called, or the deadline; returns how often it was. */
+static int await_end(ending* e) {
+  int n;
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += kDeadlineNs / 1000000000LL;
+  pthread_mutex_lock(&e->events.mutex);
+  while (e->ends == 0 && pthread_cond_timedwait(&e->events.grew, &e->events.mutex, &deadline) == 0) {
+  }
+  n = e->ends;
+  pthread_mutex_unlock(&e->events.mutex);
+  return n;
+}
+
+/* The pid of the mxgw-worker whose parent is `parent` (this process when embedded,
+ * the daemon when remote), or 0. Each case runs one session, so there is one. */
+static pid_t worker_of(pid_t parent) {
+  DIR* proc = opendir("/proc");
+  struct dirent* entry;
+  pid_t found = 0;
+  while (proc && !found && (entry = readdir(proc)) != NULL) {
+    char path[300], comm[64] = "";
+    int ppid = 0;
+    FILE* f;
+    snprintf(path, sizeof path, "/proc/%s/stat", entry->d_name);
+    if (!(f = fopen(path, "r"))) continue;
+    /* pid (comm) state ppid: comm has no spaces for mxgw-worker. */
+    if (fscanf(f, "%*d (%63[^)]) %*c %d", comm, &ppid) == 2 && ppid == parent && strcmp(comm, "mxgw-worker") == 0) {
+      found = (pid_t)atoi(entry->d_name);
+    }
+    fclose(f);
+  }
+  if (proc) closedir(proc);
+  return found;
+}
+
+enum how_it_ends { BY_UNSUBSCRIBE, BY_SESSION_CLOSE, BY_WORKER_KILL, BY_CLIENT_CLOSE };
+
+/* One way a callback subscription ends: on_end is called exactly once, with the
+ * code the header promises, and not again when the handles go. */
+static void end_callback_subscription(enum how_it_ends how, int expected_code) {
+  ending e;
+  int32_t server, item;
+  mxgw_subscription* sub = NULL;
+  mxgw_client* client = open_client();
+  mxgw_session* session = open_sim_session(client);
+  const char* daemon_pid = getenv("MXGW_DAEMON_PID");
+  memset(&e, 0, sizeof e);
+  pthread_mutex_init(&e.events.mutex, NULL);
+  pthread_cond_init(&e.events.grew, NULL);
+  REQUIRE_OK(mxgw_subscribe_callback(session, NULL, count_ending_batch, count_end, &e, &sub));
+  REQUIRE_OK(mxgw_register(session, "endings", &server));
+  REQUIRE_OK(mxgw_add_item(session, server, "Tank_001.Level", &item));
+  REQUIRE_OK(mxgw_advise(session, server, item));
+  CHECK(await_events(&e.events, 20) >= 20);
+  switch (how) {
+    case BY_UNSUBSCRIBE:
+      CHECK_CODE(mxgw_unsubscribe(sub), MXGW_OK);
+      CHECK(e.ends == 1); /* before mxgw_unsubscribe returned */
+      break;
+    case BY_SESSION_CLOSE:
+      CHECK_CODE(mxgw_session_close(session), MXGW_OK);
+      break;
+    case BY_WORKER_KILL: {
+      pid_t worker = worker_of(daemon_pid && strcmp(target, "embedded") != 0 ? (pid_t)atoi(daemon_pid) : getpid());
+      CHECK(worker != 0);
+      if (worker) kill(worker, SIGKILL);
+      break;
+    }
+    case BY_CLIENT_CLOSE:
+      CHECK_CODE(mxgw_client_close(client), MXGW_OK);
+      break;
+  }
+  CHECK(await_end(&e) == 1);
+  CHECK_CODE(e.end_code, expected_code);
+  mxgw_subscription_free(sub);
+  mxgw_session_free(session);
+  mxgw_client_free(client);
+  CHECK(e.ends == 1);
+  pthread_cond_destroy(&e.events.grew);
+  pthread_mutex_destroy(&e.events.mutex);
+}
+
+static void callback_endings(void) {
+  end_callback_subscription(BY_UNSUBSCRIBE, MXGW_OK);
+  end_callback_subscription(BY_SESSION_CLOSE, MXGW_OK);
+  end_callback_subscription(BY_WORKER_KILL, MXGW_E_SESSION_FAULTED);
+  end_callback_subscription(BY_CLIENT_CLOSE, MXGW_E_CLOSED);
 }
 
 /* A closed client: every handle made from it answers MXGW_E_CLOSED, and they may be
@@ -324,13 +474,20 @@ static void use_after_close(void) {
 static void bad_arguments(void) {
   int32_t server, handle;
   mxgw_value value = mxgw_value_integer(1);
-  mxgw_subscribe_options options = {99, 0, 0};
+  mxgw_subscribe_options options;
   mxgw_subscription* sub = NULL;
   mxgw_backend_option unknown_option[] = {{"colour", "red"}};
-  mxgw_session_options bad_backend = {"x", "sim", 0, unknown_option, 1};
+  mxgw_session_options bad_backend;
   mxgw_session* refused = NULL;
   mxgw_client* client = open_client();
   mxgw_session* session = open_sim_session(client);
+  mxgw_subscribe_options_init(&options);
+  options.policy = 99;
+  mxgw_session_options_init(&bad_backend);
+  bad_backend.name = "x";
+  bad_backend.backend = "sim";
+  bad_backend.backend_options = unknown_option;
+  bad_backend.backend_option_count = 1;
   CHECK_CODE(mxgw_subscribe(session, &options, &sub), MXGW_E_INVALID_ARGUMENT);
   CHECK(sub == NULL);
   CHECK_CODE(mxgw_register(session, NULL, &server), MXGW_E_INVALID_ARGUMENT);
@@ -351,10 +508,12 @@ int main(int argc, char** argv) {
     const char* name;
     void (*run)(void);
   } cases[] = {{"version_and_errors", version_and_errors},
+               {"version_check", version_check},
                {"bad_targets", bad_targets},
                {"wrong_key", wrong_key},
                {"stream_and_commands", stream_and_commands},
                {"callback_mode", callback_mode},
+               {"callback_endings", callback_endings},
                {"use_after_close", use_after_close},
                {"bad_arguments", bad_arguments}};
   size_t i;

@@ -1,4 +1,4 @@
-// fault_backend: a backend plugin (<mxgw/backend.h>) that misbehaves on purpose, for
+// fault_backend: a backend plugin (<mxgw/mxgw_plugin.h>) that misbehaves on purpose, for
 // the fault-injection tests. mxgw-fault-worker loads it into the real mxgw-worker for
 // backends named `fault-<mode>`, so the handshake before the fault is the worker's
 // own; the mode comes in MXGW_FAULT_MODE and the session's socket path in
@@ -21,7 +21,7 @@
 //
 // Thread safety: the worker's loop thread only, as the ABI promises.
 
-#include <mxgw/backend.h>
+#include <mxgw/mxgw_plugin.h>
 
 #include <dirent.h>
 #include <signal.h>
@@ -38,7 +38,7 @@
 
 #include <mxgw/transport/frame.h>
 
-struct mxgw_backend {
+struct mxgw_plugin {
   std::string mode;
 };
 
@@ -106,23 +106,23 @@ std::string bad_bytes(std::string_view mode) {
   return {};
 }
 
-int create(const mxgw_option*, size_t, mxgw_backend** out, char* error, size_t error_size) {
+int create(const mxgw_plugin_option*, size_t, mxgw_plugin** out, char* error, size_t error_size) {
   const char* mode = std::getenv("MXGW_FAULT_MODE");
   if (!mode) {
     std::snprintf(error, error_size, "MXGW_FAULT_MODE is not set (start this plugin through mxgw-fault-worker)");
-    return MXGW_BACKEND_INVALID_ARGUMENT;
+    return MXGW_PLUGIN_E_INVALID_ARGUMENT;
   }
   if (std::string_view(mode) == "hang-startup") hang();
-  *out = new mxgw_backend{mode};
-  return MXGW_BACKEND_OK;
+  *out = new mxgw_plugin{mode};
+  return MXGW_PLUGIN_OK;
 }
 
-void destroy(mxgw_backend* backend) {
+void destroy(mxgw_plugin* backend) {
   if (backend->mode == "hang-shutdown") hang();
   delete backend;
 }
 
-int add_item(mxgw_backend* backend, mxgw_item_key, const char* tag, int, int16_t*, int*, char* error,
+int add_item(mxgw_plugin* backend, mxgw_plugin_item_key, const char* tag, int, int16_t*, int*, char* error,
              size_t error_size) {
   if (backend->mode == "hang-command") hang();
   if (const std::string bytes = bad_bytes(backend->mode); !bytes.empty()) {
@@ -133,22 +133,22 @@ int add_item(mxgw_backend* backend, mxgw_item_key, const char* tag, int, int16_t
     hang();
   }
   std::snprintf(error, error_size, "fault backend '%s' has no tag '%s'", backend->mode.c_str(), tag);
-  return MXGW_BACKEND_UNKNOWN_TAG;
+  return MXGW_PLUGIN_E_UNKNOWN_TAG;
 }
 
-void remove_item(mxgw_backend*, mxgw_item_key) {}
-void set_active(mxgw_backend*, mxgw_item_key, int) {}
+void remove_item(mxgw_plugin*, mxgw_plugin_item_key) {}
+void set_active(mxgw_plugin*, mxgw_plugin_item_key, int) {}
 
-int write(mxgw_backend*, mxgw_item_key, const mxgw_value*, int64_t, char* error, size_t error_size) {
+int write(mxgw_plugin*, mxgw_plugin_item_key, const mxgw_plugin_value*, int64_t, char* error, size_t error_size) {
   std::snprintf(error, error_size, "the fault backend has no writable tags");
-  return MXGW_BACKEND_READ_ONLY;
+  return MXGW_PLUGIN_E_READ_ONLY;
 }
 
-int64_t produce(mxgw_backend*, int64_t, const mxgw_host_api*, mxgw_backend_host*) { return INT64_MAX; }
+int64_t produce(mxgw_plugin*, int64_t, const mxgw_plugin_host_api*, mxgw_plugin_host*) { return INT64_MAX; }
 
-const mxgw_backend_vtable kVtable = {
-    MXGW_BACKEND_ABI_VERSION,
-    sizeof(mxgw_backend_vtable),
+const mxgw_plugin_vtable kVtable = {
+    MXGW_PLUGIN_ABI_VERSION,
+    sizeof(mxgw_plugin_vtable),
     "fault",
     create,
     destroy,
@@ -164,4 +164,4 @@ const mxgw_backend_vtable kVtable = {
 
 }  // namespace
 
-extern "C" MXGW_BACKEND_EXPORT const mxgw_backend_vtable* mxgw_backend_entry(void) { return &kVtable; }
+extern "C" MXGW_PLUGIN_EXPORT const mxgw_plugin_vtable* mxgw_plugin_entry(void) { return &kVtable; }

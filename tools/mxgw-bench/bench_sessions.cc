@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -31,7 +32,12 @@ bool prepare(mxgw_client* client, const BenchConfig& config, uint32_t index, Ben
   const std::string tags = "Tank:" + std::to_string(config.items);
   const std::string seed = std::to_string(index);
   const mxgw_backend_option options[] = {{"rate_ms", period}, {"tags", tags.c_str()}, {"seed", seed.c_str()}};
-  const mxgw_session_options session_options = {"mxgw-bench", "sim", 0, options, 3};
+  mxgw_session_options session_options;
+  mxgw_session_options_init(&session_options);
+  session_options.name = "mxgw-bench";
+  session_options.backend = "sim";
+  session_options.backend_options = options;
+  session_options.backend_option_count = std::size(options);
   int code = mxgw_session_open(client, &session_options, &out->session);
   if (code != MXGW_OK) {
     errors.add(failure("open session", code));
@@ -41,7 +47,9 @@ bool prepare(mxgw_client* client, const BenchConfig& config, uint32_t index, Ben
     errors.add(failure("Register", code));
     return false;
   }
-  const mxgw_subscribe_options subscribe = {config.policy, 0, 0};
+  mxgw_subscribe_options subscribe;
+  mxgw_subscribe_options_init(&subscribe);
+  subscribe.policy = config.policy;
   for (uint32_t k = 0; k < config.subscribers; ++k) {
     mxgw_subscription* subscription = nullptr;
     if ((code = mxgw_subscribe(out->session, &subscribe, &subscription)) != MXGW_OK) {

@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   app.add_option("--endpoint", config.endpoint_path, "the session's Unix socket path")->required();
   app.add_option("--session-id", config.session_id, "the session id, e.g. session-<32 hex>")->required();
   app.add_option("--backend", config.backend, "backend name")->required();
-  app.add_option("--plugin", config.plugin_path, "shared library implementing mxgw/backend.h")
+  app.add_option("--plugin", config.plugin_path, "shared library implementing mxgw/mxgw_plugin.h")
       ->check(CLI::ExistingFile);
   app.add_option("--replay-dir", config.replay_dir, "directory the replay backend reads recordings from")
       ->check(CLI::ExistingDirectory);

@@ -4,7 +4,7 @@
 
 #include <dlfcn.h>
 
-#include <mxgw/backend.h>
+#include <mxgw/mxgw_plugin.h>
 
 #include "worker/src/event_batcher.h"
 
@@ -13,11 +13,11 @@ namespace {
 
 constexpr size_t kErrorBytes = 512;
 
-mxgw_value to_c(const ScalarValue& value) {
+mxgw_plugin_value to_c(const ScalarValue& value) {
   return {static_cast<int16_t>(value.type), value.number, value.nanoseconds, value.text.data(), value.text.size()};
 }
 
-ScalarValue from_c(const mxgw_value& value) {
+ScalarValue from_c(const mxgw_plugin_value& value) {
   ScalarValue out;
   out.type = static_cast<proto::MxDataType>(value.data_type);
   out.number = value.number;
@@ -27,13 +27,13 @@ ScalarValue from_c(const mxgw_value& value) {
 }
 
 Outcome from_result(int result, const char* error) {
-  if (result == MXGW_BACKEND_OK) return {};
+  if (result == MXGW_PLUGIN_OK) return {};
   return Outcome::failure(static_cast<proto::CommandError>(result), error[0] ? error : "the plugin refused");
 }
 
 class PluginBackend final : public Backend {
  public:
-  PluginBackend(void* library, const mxgw_backend_vtable* vtable, mxgw_backend* instance)
+  PluginBackend(void* library, const mxgw_plugin_vtable* vtable, mxgw_plugin* instance)
       : library_(library), vtable_(vtable), instance_(instance) {}
   ~PluginBackend() override {
     vtable_->destroy(instance_);
@@ -56,13 +56,13 @@ class PluginBackend final : public Backend {
 
   Outcome write(ItemKey key, const ScalarValue& value, int64_t timestamp_ns) override {
     char error[kErrorBytes] = {};
-    const mxgw_value c_value = to_c(value);
+    const mxgw_plugin_value c_value = to_c(value);
     return from_result(vtable_->write(instance_, c_key(key), &c_value, timestamp_ns, error, sizeof error), error);
   }
 
   int64_t produce(int64_t now_ns, EventBatcher& out) override {
     Host host{&out};
-    return vtable_->produce(instance_, now_ns, &kHostApi, reinterpret_cast<mxgw_backend_host*>(&host));
+    return vtable_->produce(instance_, now_ns, &kHostApi, reinterpret_cast<mxgw_plugin_host*>(&host));
   }
 
   uint64_t coalesce_backlog(int64_t now_ns) override {
@@ -88,9 +88,9 @@ class PluginBackend final : public Backend {
   struct Host {
     EventBatcher* out;
   };
-  static mxgw_item_key c_key(ItemKey key) { return {key.server_handle, key.item_handle}; }
-  static int emit(mxgw_backend_host* host, mxgw_item_key key, const mxgw_value* value, uint32_t quality,
-                  int64_t source_time_ns, const mxgw_status* status) {
+  static mxgw_plugin_item_key c_key(ItemKey key) { return {key.server_handle, key.item_handle}; }
+  static int emit(mxgw_plugin_host* host, mxgw_plugin_item_key key, const mxgw_plugin_value* value, uint32_t quality,
+                  int64_t source_time_ns, const mxgw_plugin_status* status) {
     EventBatcher& out = *reinterpret_cast<Host*>(host)->out;
     if (status && status->success == 0) {
       const proto::MxStatus failed(status->success, static_cast<proto::MxStatusCategory>(status->category),
@@ -101,11 +101,11 @@ class PluginBackend final : public Backend {
     }
     return out.wants_more() ? 1 : 0;
   }
-  static constexpr mxgw_host_api kHostApi{sizeof(mxgw_host_api), &PluginBackend::emit};
+  static constexpr mxgw_plugin_host_api kHostApi{sizeof(mxgw_plugin_host_api), &PluginBackend::emit};
 
   void* library_;
-  const mxgw_backend_vtable* vtable_;
-  mxgw_backend* instance_;
+  const mxgw_plugin_vtable* vtable_;
+  mxgw_plugin* instance_;
 };
 
 }  // namespace
@@ -123,29 +123,29 @@ std::unique_ptr<Backend> load_plugin_backend(const std::string& path, std::span<
     dlclose(library);
     return nullptr;
   };
-  auto entry = reinterpret_cast<mxgw_backend_entry_fn>(dlsym(library, "mxgw_backend_entry"));
-  if (!entry) return fail("does not export mxgw_backend_entry");
-  const mxgw_backend_vtable* vtable = entry();
-  if (!vtable) return fail("mxgw_backend_entry returned no table");
-  if (vtable->abi_version != MXGW_BACKEND_ABI_VERSION) {
+  auto entry = reinterpret_cast<mxgw_plugin_entry_fn>(dlsym(library, "mxgw_plugin_entry"));
+  if (!entry) return fail("does not export mxgw_plugin_entry");
+  const mxgw_plugin_vtable* vtable = entry();
+  if (!vtable) return fail("mxgw_plugin_entry returned no table");
+  if (vtable->abi_version != MXGW_PLUGIN_ABI_VERSION) {
     return fail("built for backend ABI " + std::to_string(vtable->abi_version) + ", this worker speaks " +
-                std::to_string(MXGW_BACKEND_ABI_VERSION));
+                std::to_string(MXGW_PLUGIN_ABI_VERSION));
   }
-  if (vtable->struct_size < sizeof(mxgw_backend_vtable) || !vtable->create || !vtable->destroy || !vtable->add_item ||
+  if (vtable->struct_size < sizeof(mxgw_plugin_vtable) || !vtable->create || !vtable->destroy || !vtable->add_item ||
       !vtable->remove_item || !vtable->set_active || !vtable->write || !vtable->produce) {
     return fail("its callback table is incomplete");
   }
   std::vector<std::string> texts;
   texts.reserve(options.size() * 2);
-  std::vector<mxgw_option> c_options;
+  std::vector<mxgw_plugin_option> c_options;
   for (const OptionPair& pair : options) {
     texts.emplace_back(pair.key);
     texts.emplace_back(pair.value);
   }
   for (size_t i = 0; i < options.size(); ++i) c_options.push_back({texts[2 * i].c_str(), texts[2 * i + 1].c_str()});
   char error[kErrorBytes] = {};
-  mxgw_backend* instance = nullptr;
-  if (vtable->create(c_options.data(), c_options.size(), &instance, error, sizeof error) != MXGW_BACKEND_OK ||
+  mxgw_plugin* instance = nullptr;
+  if (vtable->create(c_options.data(), c_options.size(), &instance, error, sizeof error) != MXGW_PLUGIN_OK ||
       !instance) {
     *options_rejected = true;
     return fail(error[0] ? error : "create() failed");

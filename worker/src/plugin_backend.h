@@ -1,5 +1,5 @@
 // PluginBackend: a Backend implemented by a shared library through the C ABI in
-// <mxgw/backend.h>, loaded with dlopen from a path in the gateway's configuration.
+// <mxgw/mxgw_plugin.h>, loaded with dlopen from a path in the gateway's configuration.
 //
 // Thread safety: the worker's loop thread only, as every Backend.
 

@@ -30,14 +30,19 @@ static int await_events(mxgw_subscription* sub, uint32_t wanted) {
 
 int main(void) {
   mxgw_backend_option backend_options[] = {{"tags", "Pump:4"}, {"rate_ms", "10"}};
-  mxgw_session_options session_options = {"consumer", "sim", 0, backend_options, 2};
+  mxgw_session_options session_options;
   mxgw_client* client = NULL;
   mxgw_session* session = NULL;
   mxgw_subscription* sub = NULL;
   int32_t server, item;
   int code, status = 1;
   printf("consumer: libmxgw %s (built against %s)\n", mxgw_version_string(), MXGW_VERSION_STRING);
-  if (mxgw_version() != MXGW_VERSION) return failed("version", MXGW_E_INTERNAL);
+  if ((code = MXGW_CHECK_VERSION()) != MXGW_OK) return failed("version", code);
+  mxgw_session_options_init(&session_options);
+  session_options.name = "consumer";
+  session_options.backend = "sim";
+  session_options.backend_options = backend_options;
+  session_options.backend_option_count = 2;
   if ((code = mxgw_client_open("embedded", NULL, &client)) != MXGW_OK) {
     failed("client", code);
   } else if ((code = mxgw_session_open(client, &session_options, &session)) != MXGW_OK) {

@@ -17,14 +17,36 @@
  *     session ended) stays valid until it is freed: every call on it returns
  *     MXGW_E_CLOSED (or the reason its session ended), never a crash.
  *   - Functions return 0 or a positive count on success and a negative MXGW_E_*
- *     code on failure. mxgw_strerror() names a code; mxgw_last_error() gives the
- *     detailed message of the last failure on the calling thread.
+ *     code on failure. mxgw_strerror() says what a code means, mxgw_err_name()
+ *     gives its name, mxgw_last_error() the detailed message of the last failure
+ *     on the calling thread.
  *   - Strings passed in are read during the call only (the library keeps copies).
  *     Strings and views handed out are owned by the library; how long each lives is
  *     written beside it.
  *   - Thread safety is written beside each function. In short: clients and
  *     sessions may be used from any thread concurrently; a subscription is polled
  *     by one consumer thread at a time.
+ *   - No C++ exception ever leaves the library: a failure inside it, running out of
+ *     memory included (MXGW_E_NO_MEMORY), is the call's error code.
+ *
+ * Compatibility. A program compiled against this header runs with any libmxgw of
+ * the same major version and the same or a later minor version (check it at start
+ * with MXGW_CHECK_VERSION()). To make that possible:
+ *   - every options struct the caller fills starts with `struct_size`, set by its
+ *     *_init function (inline, so it is the size the program was compiled with).
+ *     The library reads only the fields that size covers and uses the defaults for
+ *     the rest. A size smaller than this version's struct (the first one with
+ *     struct_size), or a larger one whose bytes beyond the library's struct are not
+ *     all zero (fields of a later version this library cannot honour), is refused
+ *     with MXGW_E_INVALID_ARGUMENT;
+ *   - fields are only ever added at the end of an options struct, after the end of
+ *     every earlier version's struct (never in its tail padding), with zero meaning
+ *     "as before";
+ *   - the structs the library fills or the caller passes as arrays (mxgw_batch,
+ *     mxgw_event, mxgw_value, mxgw_status, mxgw_numeric_change, mxgw_cursor,
+ *     mxgw_backend_option) keep their layout for the whole major version: new
+ *     data comes through new functions;
+ *   - codes, constants and functions are only added, never renumbered or removed.
  *
  * Event consumption. A subscription delivers the session's events as batches (the
  * frames the worker produced, unchanged). mxgw_poll() hands out views of up to N
@@ -43,6 +65,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,62 +83,83 @@ extern "C" {
 #define MXGW_VERSION_MINOR 1
 #define MXGW_VERSION_PATCH 0
 /* One number that compares in order: 0xMMmmpp. */
-#define MXGW_VERSION ((MXGW_VERSION_MAJOR << 16) | (MXGW_VERSION_MINOR << 8) | MXGW_VERSION_PATCH)
+#define MXGW_VERSION_HEX ((MXGW_VERSION_MAJOR << 16) | (MXGW_VERSION_MINOR << 8) | MXGW_VERSION_PATCH)
 #define MXGW_VERSION_STRING "0.1.0"
 
-/* The version of the library actually loaded (MXGW_VERSION when the header and
+/* The version of the library actually loaded (MXGW_VERSION_HEX when the header and
  * the library match). Any thread. */
 MXGW_API uint32_t mxgw_version(void);
 /* The same as "major.minor.patch"; a static string. Any thread. */
 MXGW_API const char* mxgw_version_string(void);
 
+/* Whether the loaded library serves a program compiled against the header of
+ * version `header_version` (0xMMmmpp): the same major version, and a library minor
+ * version at least the header's (a newer minor only adds). Returns MXGW_OK, or
+ * MXGW_E_INCOMPATIBLE_VERSION with both versions in mxgw_last_error(). Call it once
+ * at start, as MXGW_CHECK_VERSION(). Any thread. */
+MXGW_API int mxgw_check_version(uint32_t header_version);
+#define MXGW_CHECK_VERSION() mxgw_check_version(MXGW_VERSION_HEX)
+
 /* ---- errors ------------------------------------------------------------- */
 
-/* -1 … -17 are the gateway's protocol error codes (client.fbs ErrorCode), the same
- * numbers negated, so a code means the same in both modes. */
-#define MXGW_OK 0
-#define MXGW_E_PROTOCOL_VERSION (-1)  /* the peer speaks another protocol version */
-#define MXGW_E_MALFORMED_FRAME (-2)   /* a frame failed its size check or verification */
-#define MXGW_E_FRAME_TOO_LARGE (-3)   /* a request is larger than the gateway accepts */
-#define MXGW_E_UNKNOWN_MESSAGE (-4)   /* a message of an unexpected kind */
-#define MXGW_E_OUT_OF_ORDER (-5)      /* a request the protocol does not allow now */
-#define MXGW_E_UNAUTHENTICATED (-6)   /* no API key, or an unknown one */
-#define MXGW_E_PERMISSION_DENIED (-7) /* an admin request with a client key */
-#define MXGW_E_NOT_FOUND (-8)         /* no such session, or not this key's */
-#define MXGW_E_SESSION_LIMIT (-9)     /* the gateway has as many sessions as it allows */
-#define MXGW_E_OPEN_FAILED (-10)      /* the session's worker could not be started */
-#define MXGW_E_ALREADY_CLOSED (-11)   /* the session was already closed */
-#define MXGW_E_SESSION_FAULTED (-12)  /* the session's worker failed */
-#define MXGW_E_COMMAND_TIMEOUT (-13)  /* no answer within the command timeout */
-#define MXGW_E_INVALID_ARGUMENT (-14) /* a NULL, malformed or out-of-range argument */
-#define MXGW_E_SLOW_CONSUMER (-15)    /* the disconnect policy ended this subscription */
-#define MXGW_E_SHUTTING_DOWN (-16)    /* the gateway or engine is shutting down */
-#define MXGW_E_INTERNAL (-17)         /* an I/O failure or an internal error */
-/* The library's own. */
-#define MXGW_E_CLOSED (-30)    /* the handle was closed, or its client was */
-#define MXGW_E_CONNECT (-31)   /* the gateway could not be reached */
-#define MXGW_E_ENDED (-32)     /* the subscription ended; see mxgw_subscription_end_code */
-#define MXGW_E_NO_MEMORY (-33) /* an allocation failed */
-/* -101 … -114: the MXAccess command errors a worker answers with (worker.fbs
- * CommandError), negated and offset by 100. */
-#define MXGW_E_NOT_REGISTERED (-101) /* a command other than Register before Register */
-#define MXGW_E_UNKNOWN_SERVER_HANDLE (-102)
-#define MXGW_E_UNKNOWN_ITEM_HANDLE (-103)
-#define MXGW_E_UNKNOWN_TAG (-104)
-#define MXGW_E_NOT_ADVISED (-105) /* MXAccess requires Advise before Write */
-#define MXGW_E_READ_ONLY (-106)
-#define MXGW_E_TYPE_MISMATCH (-107)
-#define MXGW_E_COMMAND_INVALID_ARGUMENT (-108)
-#define MXGW_E_AUTHENTICATION_FAILED (-109)
-#define MXGW_E_UNKNOWN_USER (-110)
-#define MXGW_E_NOT_BUFFERED (-111)
-#define MXGW_E_BACKEND_FAILURE (-112)
-#define MXGW_E_WORKER_TIMEOUT (-113)
-#define MXGW_E_WORKER_GONE (-114)
+/* Every error code: X(NAME, value, text), one table for the codes below, their
+ * names (mxgw_err_name) and their texts (mxgw_strerror).
+ *   -1 … -17    the gateway's protocol error codes (client.fbs ErrorCode), the
+ *               same numbers negated, so a code means the same in both modes;
+ *   -30 …       the library's own;
+ *   -101 … -114 the MXAccess command errors a worker answers with (worker.fbs
+ *               CommandError), negated and offset by 100.
+ * The library checks at compile time that the protocol's numbers agree. */
+#define MXGW_ERROR_TABLE(X)                                                                   \
+  X(OK, 0, "success")                                                                         \
+  X(E_PROTOCOL_VERSION, -1, "the peer speaks another protocol version")                       \
+  X(E_MALFORMED_FRAME, -2, "a frame failed its size check or verification")                   \
+  X(E_FRAME_TOO_LARGE, -3, "the request is larger than the gateway accepts")                  \
+  X(E_UNKNOWN_MESSAGE, -4, "a message of an unexpected kind")                                 \
+  X(E_OUT_OF_ORDER, -5, "a request the protocol does not allow at this point")                \
+  X(E_UNAUTHENTICATED, -6, "no API key, or an unknown one")                                   \
+  X(E_PERMISSION_DENIED, -7, "this key may not do that (an admin request with a client key)") \
+  X(E_NOT_FOUND, -8, "no such session, or not this key's")                                    \
+  X(E_SESSION_LIMIT, -9, "the gateway has as many sessions open as it allows")                \
+  X(E_OPEN_FAILED, -10, "the session's worker could not be started")                          \
+  X(E_ALREADY_CLOSED, -11, "the session was already closed")                                  \
+  X(E_SESSION_FAULTED, -12, "the session's worker failed")                                    \
+  X(E_COMMAND_TIMEOUT, -13, "no answer within the timeout")                                   \
+  X(E_INVALID_ARGUMENT, -14, "a NULL, malformed or out-of-range argument")                    \
+  X(E_SLOW_CONSUMER, -15, "the subscription fell behind and the disconnect policy ended it")  \
+  X(E_SHUTTING_DOWN, -16, "the gateway or engine is shutting down")                           \
+  X(E_INTERNAL, -17, "an I/O failure or an internal error")                                   \
+  X(E_CLOSED, -30, "the handle was closed, or its client was")                                \
+  X(E_CONNECT, -31, "the gateway could not be reached")                                       \
+  X(E_ENDED, -32, "the subscription has ended (see mxgw_subscription_end_code)")              \
+  X(E_NO_MEMORY, -33, "an allocation failed")                                                 \
+  X(E_INCOMPATIBLE_VERSION, -34, "the library does not serve this header's version")          \
+  X(E_NOT_REGISTERED, -101, "MXAccess: Register must come first")                             \
+  X(E_UNKNOWN_SERVER_HANDLE, -102, "MXAccess: unknown server handle")                         \
+  X(E_UNKNOWN_ITEM_HANDLE, -103, "MXAccess: unknown item handle")                             \
+  X(E_UNKNOWN_TAG, -104, "MXAccess: unknown tag")                                             \
+  X(E_NOT_ADVISED, -105, "MXAccess: the item is not advised (Advise before Write)")           \
+  X(E_READ_ONLY, -106, "MXAccess: the item is read-only")                                     \
+  X(E_TYPE_MISMATCH, -107, "MXAccess: the value's type does not match the item")              \
+  X(E_COMMAND_INVALID_ARGUMENT, -108, "MXAccess: invalid argument")                           \
+  X(E_AUTHENTICATION_FAILED, -109, "MXAccess: authentication failed")                         \
+  X(E_UNKNOWN_USER, -110, "MXAccess: unknown user")                                           \
+  X(E_NOT_BUFFERED, -111, "MXAccess: the item is not a buffered item")                        \
+  X(E_BACKEND_FAILURE, -112, "MXAccess: the backend failed")                                  \
+  X(E_WORKER_TIMEOUT, -113, "MXAccess: the worker did not answer in time")                    \
+  X(E_WORKER_GONE, -114, "MXAccess: the worker exited or faulted")
+
+/* MXGW_OK, MXGW_E_PROTOCOL_VERSION, … as constants. */
+#define MXGW_ERROR_ENUMERATOR_(name, value, text) MXGW_##name = value,
+typedef enum mxgw_error { MXGW_ERROR_TABLE(MXGW_ERROR_ENUMERATOR_) } mxgw_error;
+#undef MXGW_ERROR_ENUMERATOR_
 
 /* What `code` means, in a few words; a static string, never NULL ("unknown error
- * code" for a code not listed above). Any thread. */
+ * code" for a code not in the table). Any thread. */
 MXGW_API const char* mxgw_strerror(int code);
+/* The code's name as written here ("MXGW_E_NOT_FOUND"); a static string, or NULL for
+ * a code not in the table. Any thread. */
+MXGW_API const char* mxgw_err_name(int code);
 /* The detailed message of the last call on this thread that failed (the gateway's
  * or worker's own words where there are any); "" when none has. Valid until the
  * next failing call on this thread. */
@@ -128,6 +172,7 @@ typedef struct mxgw_session mxgw_session;
 typedef struct mxgw_subscription mxgw_subscription;
 
 typedef struct mxgw_client_options {
+  size_t struct_size; /* sizeof(mxgw_client_options), set by mxgw_client_options_init */
   /* Both modes. */
   const char* api_key;         /* remote: required; embedded: ignored (the
                                   embedding program is the engine's admin) */
@@ -149,13 +194,18 @@ typedef struct mxgw_client_options {
   uint32_t lease_ms;           /* 0: 30000; the library renews its sessions' leases */
 } mxgw_client_options;
 
-/* Fills `options` with the defaults (all zero). Any thread. */
-MXGW_API void mxgw_client_options_init(mxgw_client_options* options);
+/* Fills `options` with the defaults (all zero) and its struct_size. Inline: the
+ * size is the one this program was compiled with. Any thread. */
+static inline void mxgw_client_options_init(mxgw_client_options* options) {
+  memset(options, 0, sizeof *options);
+  options->struct_size = sizeof *options;
+}
 
 /* Starts an embedded engine ("embedded") or connects to a gateway ("tcp://host:port",
  * "unix:///path"), saying hello with options->api_key. `options` may be NULL for
- * all defaults. On success *out is a new handle (free it with mxgw_client_free).
- * Errors: MXGW_E_INVALID_ARGUMENT (bad target), MXGW_E_CONNECT (unreachable),
+ * all defaults; it is read during the call only. On success *out is a new handle
+ * (free it with mxgw_client_free); on failure *out is NULL.
+ * Errors: MXGW_E_INVALID_ARGUMENT (bad target or struct_size), MXGW_E_CONNECT (unreachable),
  * MXGW_E_UNAUTHENTICATED (wrong key), MXGW_E_COMMAND_TIMEOUT, MXGW_E_PROTOCOL_VERSION.
  * Any thread. */
 MXGW_API int mxgw_client_open(const char* target, const mxgw_client_options* options, mxgw_client** out);
@@ -182,6 +232,7 @@ typedef struct mxgw_backend_option {
 } mxgw_backend_option;
 
 typedef struct mxgw_session_options {
+  size_t struct_size;         /* sizeof(mxgw_session_options), set by mxgw_session_options_init */
   const char* name;           /* client session name; NULL: "client" */
   const char* backend;        /* NULL: the gateway's default ("sim") */
   int32_t command_timeout_ms; /* <= 0: the gateway's default */
@@ -189,9 +240,19 @@ typedef struct mxgw_session_options {
   size_t backend_option_count;
 } mxgw_session_options;
 
+/* Fills `options` with the defaults (all zero) and its struct_size; inline, as
+ * mxgw_client_options_init. Any thread. */
+static inline void mxgw_session_options_init(mxgw_session_options* options) {
+  memset(options, 0, sizeof *options);
+  options->struct_size = sizeof *options;
+}
+
 /* Opens a session: the gateway starts its worker and answers once it is ready.
- * `options` may be NULL. Errors: MXGW_E_SESSION_LIMIT, MXGW_E_OPEN_FAILED (with the
- * worker's reason in mxgw_last_error), MXGW_E_CLOSED, …. Any thread. */
+ * `options` may be NULL; it is read during the call only. On success *out is a new
+ * handle (free it with mxgw_session_free); on failure *out is NULL. Errors:
+ * MXGW_E_SESSION_LIMIT, MXGW_E_OPEN_FAILED (with the worker's reason in
+ * mxgw_last_error), MXGW_E_INVALID_ARGUMENT (bad struct_size or backend option),
+ * MXGW_E_CLOSED, …. Any thread. */
 MXGW_API int mxgw_session_open(mxgw_client* client, const mxgw_session_options* options, mxgw_session** out);
 
 /* The session's id ("session-" and 32 hex digits); valid until mxgw_session_free. */
@@ -335,13 +396,24 @@ MXGW_API int mxgw_archestra_user_to_id(mxgw_session* s, int32_t server_handle, c
 #define MXGW_POLICY_DISCONNECT 3  /* a slow subscription ends with MXGW_E_SLOW_CONSUMER */
 
 typedef struct mxgw_subscribe_options {
+  size_t struct_size;       /* sizeof(mxgw_subscribe_options), set by mxgw_subscribe_options_init */
   int32_t policy;           /* MXGW_POLICY_* */
   int32_t resume;           /* non-zero: start at resume_from_seq */
   uint64_t resume_from_seq; /* replayed from the session's window, or a gap */
 } mxgw_subscribe_options;
 
+/* Fills `options` with the defaults (lossless, no resume) and its struct_size;
+ * inline, as mxgw_client_options_init. Any thread. */
+static inline void mxgw_subscribe_options_init(mxgw_subscribe_options* options) {
+  memset(options, 0, sizeof *options);
+  options->struct_size = sizeof *options;
+}
+
 /* Subscribes to the session's events; `options` may be NULL (lossless, from the
- * next event on). Any thread; the subscription is then polled by one thread. */
+ * next event on); it is read during the call only. On success *out is a new handle
+ * (free it with mxgw_subscription_free); on failure *out is NULL. Errors:
+ * MXGW_E_INVALID_ARGUMENT (bad struct_size or policy), MXGW_E_CLOSED, …. Any thread;
+ * the subscription is then polled by one thread. */
 MXGW_API int mxgw_subscribe(mxgw_session* s, const mxgw_subscribe_options* options, mxgw_subscription** out);
 
 /* The sequence number of an event; every event of a session has the next one. */
@@ -383,7 +455,7 @@ typedef struct mxgw_batch {
 /* Takes up to `max` ready batches, oldest first, into batches[0..n) and returns n
  * (0 when none is ready; never blocks). Releases what the previous poll handed out.
  * Returns MXGW_E_ENDED once the subscription has ended and everything was polled
- * (mxgw_subscription_end_code says why), MXGW_E_CLOSED after unsubscribe or free of
+ * (mxgw_subscription_end_code says why), MXGW_E_CLOSED after unsubscribe or a close of
  * its client. Embedded mode: no syscall and no allocation. One consumer thread. */
 MXGW_API int mxgw_poll(mxgw_subscription* sub, mxgw_batch* batches, size_t max);
 
@@ -397,14 +469,16 @@ MXGW_API void mxgw_release(mxgw_subscription* sub);
  * see), 0 on timeout, or an MXGW_E_* code. The consumer thread. */
 MXGW_API int mxgw_wait(mxgw_subscription* sub, int32_t timeout_ms);
 
-/* Why the subscription ended: 0 (its session closed, or unsubscribed),
- * MXGW_E_SESSION_FAULTED, MXGW_E_SLOW_CONSUMER, or the connection's error. Only
- * meaningful after mxgw_poll returned MXGW_E_ENDED. The consumer thread. */
+/* Why the subscription ended: 0 (its session closed), MXGW_E_SESSION_FAULTED (its
+ * worker failed or was killed), MXGW_E_SLOW_CONSUMER, or the connection's error.
+ * Only meaningful after mxgw_poll returned MXGW_E_ENDED (a closed client makes
+ * mxgw_poll return MXGW_E_CLOSED instead). The consumer thread. */
 MXGW_API int mxgw_subscription_end_code(const mxgw_subscription* sub);
 
 /* Stops delivery; the subscription's handle answers MXGW_E_CLOSED from now on. In
- * callback mode it first stops the callback thread (so never call it from a
- * callback). Any thread, but not concurrently with mxgw_poll on it. */
+ * callback mode it first stops the callback thread, which calls on_end(user, 0)
+ * unless the subscription had ended already, before this returns (so never call it
+ * from a callback). Any thread, but not concurrently with mxgw_poll on it. */
 MXGW_API int mxgw_unsubscribe(mxgw_subscription* sub);
 
 /* Unsubscribes if needed and frees the handle (stopping its callback thread first,
@@ -412,9 +486,18 @@ MXGW_API int mxgw_unsubscribe(mxgw_subscription* sub);
 MXGW_API void mxgw_subscription_free(mxgw_subscription* sub);
 
 /* Callback mode: the library's thread calls on_batch(user, batch) for each batch
- * in order, then on_end(user, end_code) once when the subscription ends (on_end may
- * be NULL). The batch view is valid during the call only. The callbacks run on one
- * thread per subscription and must not free this subscription. */
+ * in order, then on_end(user, end_code) exactly once, however the subscription
+ * ends (on_end may be NULL):
+ *   0                       mxgw_unsubscribe or mxgw_subscription_free (on_end has
+ *                           run when they return), or its session closed;
+ *   MXGW_E_SESSION_FAULTED  its worker failed or was killed;
+ *   MXGW_E_CLOSED           its client was closed (on_end may run after
+ *                           mxgw_client_close returns, on the callback thread);
+ *   MXGW_E_SLOW_CONSUMER, … as mxgw_subscription_end_code.
+ * Nothing is called after on_end. The batch view is valid during the call only. The
+ * callbacks run on one thread per subscription and must not free this
+ * subscription nor close its client. `options`, `out`: as mxgw_subscribe; on_batch
+ * is required. Any thread. */
 typedef void (*mxgw_batch_fn)(void* user, const mxgw_batch* batch);
 typedef void (*mxgw_end_fn)(void* user, int end_code);
 MXGW_API int mxgw_subscribe_callback(mxgw_session* s, const mxgw_subscribe_options* options, mxgw_batch_fn on_batch,
