@@ -98,6 +98,8 @@ class StreamEndpoint {
   // sent was refused.
   bool peer_gone() const noexcept { return peer_gone_; }
   bool is_blocked() const noexcept { return blocked_; }
+  // Bytes queued and not yet written, the frames in the write in progress included.
+  size_t queued_bytes() const noexcept { return queued_bytes_; }
   const std::string& peer() const noexcept { return peer_; }
   uv_stream_t* stream() noexcept { return &handle_.stream; }
   const uv_stream_t* stream() const noexcept { return &handle_.stream; }
