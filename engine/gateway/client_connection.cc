@@ -37,7 +37,7 @@ void ClientConnection::reply(transport::SharedBytes payload) {
   if (closing_) return;
   count_out(payload.size());
   endpoint_->send(transport::FrameKind::ClientControl, std::move(payload));
-  if (endpoint_->queued_bytes() > host_.max_queued_bytes) update_reading();
+  if (endpoint_->queued_control_bytes() > host_.max_queued_answer_bytes) update_reading();
 }
 
 void ClientConnection::count_out(size_t payload_bytes) {
@@ -75,7 +75,8 @@ void ClientConnection::on_backpressure(transport::StreamEndpoint&, bool blocked)
 }
 
 void ClientConnection::update_reading() {
-  if (requests_in_flight_ >= kMaxRequestsInFlight || endpoint_->queued_bytes() > host_.max_queued_bytes) {
+  if (requests_in_flight_ >= kMaxRequestsInFlight ||
+      endpoint_->queued_control_bytes() > host_.max_queued_answer_bytes) {
     endpoint_->pause_reading();
     hold_leases(true);
   } else {

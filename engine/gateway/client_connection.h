@@ -17,9 +17,9 @@
 // Events held back never stop requests: renewals, unsubscribes, closes and commands
 // are read while events wait. Every request makes an answer, so a client that sends
 // without reading must not be read without bound either: its requests are not read
-// while kMaxRequestsInFlight of them await their answers, or while what is queued
-// for it passes ConnectionHost::max_queued_bytes (events stop at the socket's high
-// mark, so answers have the room above it). What one client costs is bounded by
+// while kMaxRequestsInFlight of them await their answers, or while the answers
+// queued for it pass ConnectionHost::max_queued_answer_bytes (events stop at the
+// socket's high mark on their own). What one client costs is bounded by
 // that, however fast it sends; it is served again as it reads. While the gateway does
 // not read a client, the leases of the sessions that client opened, renewed or
 // subscribed to on this connection are held, so they do not expire for renewals the
@@ -54,9 +54,9 @@ struct ConnectionHost {
   engine::SessionManager& manager;
   std::function<std::optional<engine::Caller>(std::string_view key)> authenticate;
   uint32_t max_frame_bytes;
-  // Requests are not read while more than this is queued for a client (above the
-  // socket's high mark, where events stop: the room answers have).
-  size_t max_queued_bytes;
+  // Requests are not read while more answers than this wait to be written to a
+  // client (events stop at the socket's high mark on their own).
+  size_t max_queued_answer_bytes;
   // Runs `task` on `shard` with the connection `id` if it still exists there.
   std::function<void(uint32_t shard, uint64_t id, std::function<void(class ClientConnection&)> task)> with_connection;
   // The connection is finished; the shard forgets (and destroys) it.

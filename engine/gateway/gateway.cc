@@ -41,9 +41,8 @@ Status Gateway::start() {
 
   host_ = std::make_unique<ConnectionHost>(
       ConnectionHost{*manager_, authenticate_, config_.client_max_frame_bytes,
-                     // Events stop at the high mark (past it by one drain step at most);
-                     // answers get half as much again above it.
-                     config_.client_high_watermark_bytes + config_.client_high_watermark_bytes / 2,
+                     // Answers may pile up as far as events do.
+                     config_.client_high_watermark_bytes,
                      [this](uint32_t shard, uint64_t id, std::function<void(ClientConnection&)> task) {
                        manager_->shard(shard).post([this, shard, id, task = std::move(task)] {
                          auto& connections = shards_[shard]->connections;

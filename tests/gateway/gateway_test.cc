@@ -210,14 +210,16 @@ TEST_P(LossyPolicyTest, GapsAccountForEverythingNotDelivered) {
     const engine::MetricsSnapshot metrics = gateway_->manager().metrics_snapshot();
     return GetParam() == proto::DeliveryPolicy::DropOldest ? metrics.dropped_events : metrics.conflated_events;
   };
-  // Hold still: once this client's stream has stalled, let the session run on far
-  // beyond what the gateway's ring holds, so that the policy has to act.
+  // Hold still: once this client's ring is full (the gateway has used up the credit),
+  // let the session run on far beyond what the gateway's ring holds, so that the
+  // policy has to act.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   auto next_seq = [&] {
     const auto listed = await(feeder->list_sessions());
     return listed.value.empty() ? uint64_t{0} : listed.value[0].next_seq;
   };
-  while (subscribed.value.events->stalls() == 0 && std::chrono::steady_clock::now() < deadline) {
+  while (subscribed.value.events->frames_delivered() < subscribed.value.events->capacity() &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::yield();
   }
   const uint64_t held_from = next_seq();
@@ -260,8 +262,10 @@ TEST_F(GatewayTest, DropOldestHandsAStalledSubscriberTheNewestEvents) {
   stream_counters(*feeder, opened.value.session_id, 2000);
   auto& events = *subscribed.value.events;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (events.stalls() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
-  ASSERT_GT(events.stalls(), 0u) << "the subscriber never fell behind";
+  while (events.frames_delivered() < events.capacity() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(events.frames_delivered(), events.capacity()) << "the subscriber never fell behind";
   const engine::SessionManager& manager = gateway_->manager();
   while (manager.metrics_snapshot().dropped_events < 100'000 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::yield();

@@ -33,6 +33,7 @@ struct StreamEndpoint::OutFrame {
   std::array<std::byte, kFrameHeaderSize + kMaxPrefixBytes> head;
   uint8_t head_size = 0;
   uint8_t padding = 0;
+  bool control = false;  // counted in queued_control_bytes_
   SharedBytes body;
 
   size_t wire_size() const { return head_size + body.size() + padding; }
@@ -198,7 +199,9 @@ void StreamEndpoint::send(FrameKind kind, SharedBytes payload, std::span<const s
   out.head_size = static_cast<uint8_t>(kFrameHeaderSize + prefix.size());
   out.padding = static_cast<uint8_t>(frame_padding(payload_size));
   out.body = std::move(payload);
+  out.control = kind == FrameKind::WorkerControl || kind == FrameKind::ClientControl;
   queued_bytes_ += out.wire_size();
+  if (out.control) queued_control_bytes_ += out.wire_size();
   queue_.push_back(std::move(out));
   schedule_flush();
   update_backpressure();
@@ -302,6 +305,7 @@ void StreamEndpoint::consume_written(size_t bytes) {
     }
     bytes -= left;
     front_written_ = 0;
+    if (queue_.front().control) queued_control_bytes_ -= queue_.front().wire_size();
     queue_.pop_front();
   }
   update_backpressure();

@@ -98,8 +98,10 @@ class StreamEndpoint {
   // sent was refused.
   bool peer_gone() const noexcept { return peer_gone_; }
   bool is_blocked() const noexcept { return blocked_; }
-  // Bytes queued and not yet written, the frames in the write in progress included.
-  size_t queued_bytes() const noexcept { return queued_bytes_; }
+  // Bytes of control frames (WorkerControl, ClientControl) queued and not yet fully
+  // written: what a peer that sends requests without reading answers makes pile up,
+  // apart from the events a producer stops queueing at the high watermark.
+  size_t queued_control_bytes() const noexcept { return queued_control_bytes_; }
   const std::string& peer() const noexcept { return peer_; }
   uv_stream_t* stream() noexcept { return &handle_.stream; }
   const uv_stream_t* stream() const noexcept { return &handle_.stream; }
@@ -169,6 +171,7 @@ class StreamEndpoint {
   // The headers the uv_write in progress writes from; allocated at the first one.
   std::unique_ptr<std::byte[]> in_flight_heads_;
   size_t queued_bytes_ = 0;
+  size_t queued_control_bytes_ = 0;
   bool write_in_flight_ = false;
   bool flush_scheduled_ = false;
   bool paused_ = false;
