@@ -4,23 +4,9 @@
 // client that reads every change.
 
 #include <atomic>
-#include <cstdlib>
-#include <new>
 
 #include "tests/gateway/gateway_fixture.h"
-
-namespace {
-// Relaxed: a count on its own, read after the traffic it counts has been consumed.
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+#include "tests/support/counting_new.h"
 
 namespace mxgw::testing {
 namespace {
@@ -52,11 +38,11 @@ TEST_F(AllocationTest, SteadyStateDeliveryDoesNotAllocatePerEvent) {
     }
   };
   consume_until(200'000);  // warm-up: rings, slabs, queues reach their working size
-  const uint64_t allocations_before = g_allocations.load(std::memory_order_relaxed);
+  const uint64_t allocations_before = operator_new_calls();
   const uint64_t events_before = events;
   const uint64_t frames_before = frames;
   consume_until(events_before + 1'000'000);
-  const uint64_t allocations = g_allocations.load(std::memory_order_relaxed) - allocations_before;
+  const uint64_t allocations = operator_new_calls() - allocations_before;
   const double per_event = static_cast<double>(allocations) / static_cast<double>(events - events_before);
   const double per_frame = static_cast<double>(allocations) / static_cast<double>(frames - frames_before);
   RecordProperty("allocations_per_event", std::to_string(per_event));

@@ -55,7 +55,17 @@ struct Ledger {
   }
 };
 
-class GatewayTest : public GatewayFixture {};
+class GatewayTest : public GatewayFixture {
+ protected:
+  // Small buffers all the way, so that a subscriber holding still soon overflows them.
+  void start_with_small_buffers() {
+    gateway::GatewayConfig config = test_config();
+    config.engine.subscriber_ring_capacity = 16;
+    config.client_high_watermark_bytes = 256u << 10;
+    config.client_low_watermark_bytes = 64u << 10;
+    start(config);
+  }
+};
 
 TEST_F(GatewayTest, NoKeyOrAWrongKeyIsRefused) {
   start();
@@ -190,15 +200,10 @@ TEST_F(GatewayTest, DisconnectPolicyClosesTheSlowSubscriberWithAReason) {
 // Drop-oldest and conflate through the daemon's sockets: a subscriber that stops
 // reading is told exactly which sequence numbers it did not receive one by one, and
 // the counts in metrics say the same.
-class LossyPolicyTest : public GatewayFixture, public ::testing::WithParamInterface<proto::DeliveryPolicy> {};
+class LossyPolicyTest : public GatewayTest, public ::testing::WithParamInterface<proto::DeliveryPolicy> {};
 
 TEST_P(LossyPolicyTest, GapsAccountForEverythingNotDelivered) {
-  gateway::GatewayConfig config = test_config();
-  // Small buffers all the way, so that holding still soon overflows them.
-  config.engine.subscriber_ring_capacity = 16;
-  config.client_high_watermark_bytes = 256u << 10;
-  config.client_low_watermark_bytes = 64u << 10;
-  start(config);
+  start_with_small_buffers();
   auto slow = connect(alice_key_, nullptr, false, /*ring_frames=*/2);
   auto feeder = connect(alice_key_);
   const auto opened = await(feeder->open_session({.backend_options = {{"rate_ms", "1"}, {"tags", "Line:2000"}}}));
@@ -247,11 +252,7 @@ TEST_P(LossyPolicyTest, GapsAccountForEverythingNotDelivered) {
 // reads what was already on its way, one Gap naming exactly what was discarded, and
 // then the newest events, up to the last the session published.
 TEST_F(GatewayTest, DropOldestHandsAStalledSubscriberTheNewestEvents) {
-  gateway::GatewayConfig config = test_config();
-  config.engine.subscriber_ring_capacity = 16;
-  config.client_high_watermark_bytes = 256u << 10;
-  config.client_low_watermark_bytes = 64u << 10;
-  start(config);
+  start_with_small_buffers();
   auto slow = connect(alice_key_, nullptr, false, /*ring_frames=*/2);
   auto feeder = connect(alice_key_);
   const auto opened = await(feeder->open_session({.backend_options = {{"rate_ms", "1"}, {"tags", "Line:2000"}}}));

@@ -11,24 +11,11 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
-#include <new>
 #include <thread>
 
 #include <mxgw/transport/stream_endpoint.h>
 
-namespace {
-// Relaxed: a count on its own, read on the thread whose allocations it measures.
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+#include "tests/support/counting_new.h"
 
 namespace mxgw::transport {
 namespace {
@@ -115,9 +102,9 @@ TEST(EndpointAllocation, SteadyStateSendingDoesNotAllocate) {
     if (c.sender->blocked) return;
     for (uint64_t i = 0; i < kBurst; ++i) c.endpoint->send(FrameKind::Events, *c.payload);
     *c.sent += kBurst;
-    if (*c.sent == kWarmupFrames) *c.allocations_before = g_allocations.load(std::memory_order_relaxed);
+    if (*c.sent == kWarmupFrames) *c.allocations_before = testing::operator_new_calls();
     if (*c.sent == kWarmupFrames + kMeasuredFrames) {
-      *c.allocations = g_allocations.load(std::memory_order_relaxed) - *c.allocations_before;
+      *c.allocations = testing::operator_new_calls() - *c.allocations_before;
       uv_idle_stop(idle);
       c.endpoint->close();  // flushes what is queued, then closes the socket
     }
