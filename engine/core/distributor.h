@@ -83,8 +83,8 @@ class Distributor {
  private:
   struct Subscriber {
     std::shared_ptr<Subscription> subscription;
-    transport::RingQueue<Owed> owed;    // in order; the ring had no room
-    size_t discardable = 0;  // drop-oldest: owed deliveries the backlog may discard
+    transport::RingQueue<Owed> owed;  // in order; the ring had no room
+    size_t discardable = 0;           // drop-oldest: owed deliveries the backlog may discard
   };
 
   bool offer(Subscriber& s, const Delivery& d);
