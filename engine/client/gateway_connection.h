@@ -9,10 +9,13 @@
 // with the reason, and every stream ends with it (a stream whose ring is full ends
 // after its last frame is delivered, so nothing already read is lost).
 //
-// Backpressure: when a subscription's ring is full its frame is held and reading
-// stops (StreamEndpoint::pause_reading). At most one stream can be stalled, since
-// nothing is read while one is. The consumer's poll wakes the loop with a Resume op;
-// the held frame goes in, and reading resumes.
+// Backpressure: by credit. Each subscription asks the gateway for no more frames
+// than its ring holds, and its consumer's polls grant freed room back (Credit ops,
+// sent as GrantCredit), so the socket is always read and a consumer that stops holds
+// back its own subscription only. Should a frame come with its ring full all the same
+// (a gateway that does not keep to the credit), it is held and reading stops
+// (StreamEndpoint::pause_reading) until the consumer's poll wakes the loop with a
+// Resume op; at most one stream can be stalled so, since nothing is read while one is.
 //
 // Thread safety: none. Everything here runs on the I/O thread; application threads
 // reach it only through Ops posted by ClientCore.
