@@ -664,12 +664,22 @@ size_t entries(const char* directory) {
       std::distance(std::filesystem::directory_iterator(directory), std::filesystem::directory_iterator{}));
 }
 
+// ThreadSanitizer starts a background thread of its own at a moment of its choosing,
+// so under it only descriptors are counted.
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kThreadsCountable = false;
+#else
+constexpr bool kThreadsCountable = true;
+#endif
+
 TEST_F(AdminHttpTest, CloseLeavesNoDescriptorOrThread) {
   const size_t descriptors = entries("/proc/self/fd");
   const size_t threads = entries("/proc/self/task");
   start();
   EXPECT_GT(entries("/proc/self/fd"), descriptors) << "listening";
-  EXPECT_EQ(entries("/proc/self/task"), threads) << "libmicrohttpd runs on the loop's thread only";
+  if (kThreadsCountable) {
+    EXPECT_EQ(entries("/proc/self/task"), threads) << "libmicrohttpd runs on the loop's thread only";
+  }
   hold_answers_ = true;
   // One connection idle after an answer, one with its request held by a handler.
   std::optional<Client> idle, waiting;
@@ -691,7 +701,9 @@ TEST_F(AdminHttpTest, CloseLeavesNoDescriptorOrThread) {
   waiting.reset();
   for (auto& fn : held_) fn();
   EXPECT_EQ(entries("/proc/self/fd"), descriptors);
-  EXPECT_EQ(entries("/proc/self/task"), threads);
+  if (kThreadsCountable) {
+    EXPECT_EQ(entries("/proc/self/task"), threads);
+  }
 }
 
 TEST_F(AdminHttpTest, ListenRefusesBadArguments) {
