@@ -186,7 +186,10 @@ TEST_F(HeldBackTest, SessionsOfAClientTheGatewayStopsReadingDoNotExpire) {
   // Commands to a stopped worker wait for their answers; past kMaxRequestsInFlight of
   // them the gateway reads this client no further, renewals included.
   ASSERT_EQ(::kill(worker, SIGSTOP), 0);
-  std::string burst;
+  // Renewed first in the same burst, so that both leases run from the moment the
+  // gateway is about to stop reading, however long the steps before took.
+  std::string burst =
+      RawClient::wire(client::build_renew_lease(4, stalled)) + RawClient::wire(client::build_renew_lease(5, kept));
   for (uint64_t id = 10; id < 10 + kPastRequestsInFlight; ++id) {
     burst += RawClient::wire(client::build_invoke(id, stalled, register_command()));
   }
