@@ -73,9 +73,7 @@ TEST_F(ClientFaultsTest, AClientThatVanishesMidSubscriptionLeavesTheSessionStrea
   {
     RawClient raw(daemon_->tcp_port());
     ASSERT_TRUE(raw.hello(client_key_).is_ok());
-    const transport::SharedBytes answer = raw.request(2, client::build_subscribe(2, session, {}));
-    ASSERT_FALSE(answer.empty());
-    ASSERT_TRUE(client::answer_status(*transport::client_frame(answer), proto::ClientMessage::Subscribed).is_ok());
+    ASSERT_TRUE(raw.subscribe(session).is_ok());
     int event_frames = 0;
     transport::Frame frame;
     while (event_frames < 50 && raw.read_frame(&frame))

@@ -128,9 +128,7 @@ TEST_F(HeldBackTest, AClientThatStopsReadingKeepsItsSessionWhileItRenews) {
   ASSERT_FALSE(session.empty());
   RawClient raw(daemon_->tcp_port());
   ASSERT_TRUE(raw.hello(client_key_).is_ok());
-  const transport::SharedBytes answer = raw.request(2, client::build_subscribe(2, session, {}));
-  ASSERT_FALSE(answer.empty());
-  ASSERT_TRUE(client::answer_status(*transport::client_frame(answer), proto::ClientMessage::Subscribed).is_ok());
+  ASSERT_TRUE(raw.subscribe(session).is_ok());
 
   // It never reads again: once the socket and the gateway's queue to it are full,
   // what the gateway writes to clients stops growing (only the bystander's trickle).

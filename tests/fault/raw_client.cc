@@ -102,6 +102,12 @@ Status RawClient::hello(const std::string& key) {
   return client::answer_status(*transport::client_frame(answer), proto::ClientMessage::HelloAccepted);
 }
 
+Status RawClient::subscribe(const std::string& session_id) {
+  const transport::SharedBytes answer = request(2, client::build_subscribe(2, session_id, {}));
+  if (answer.empty()) return {ErrorCode::Internal, "no answer to Subscribe"};
+  return client::answer_status(*transport::client_frame(answer), proto::ClientMessage::Subscribed);
+}
+
 void RawClient::reset() {
   if (fd_ < 0) return;
   const linger abortive{1, 0};

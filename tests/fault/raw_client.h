@@ -38,6 +38,9 @@ class RawClient {
 
   // Hello with `key`; the gateway's answer as a Status (ok: HelloAccepted).
   Status hello(const std::string& key);
+  // A lossless subscription to `session_id`, without credit (request id 2); the
+  // answer as a Status (ok: Subscribed). Its events then come as the socket takes them.
+  Status subscribe(const std::string& session_id);
   // Sends `request` (a finished ClientFrame payload) and reads until the answer to
   // `request_id` arrives (frames of other kinds and ids are counted and skipped);
   // the answer, or an empty payload if the connection ended or nothing came within
