@@ -131,11 +131,6 @@ struct ClientOptions {
   }
 };
 
-// The ring size a subscription gets: its own, or the client's default.
-inline size_t subscription_ring_frames(const SubscribeOptions& options, const ClientOptions& client) {
-  return options.ring_frames != 0 ? options.ring_frames : client.event_ring_frames;
-}
-
 // Counters of the connection's event path, for load tools and tests. Each one is
 // read on its own (relaxed): a snapshot, not a consistent cut.
 struct ClientStats {

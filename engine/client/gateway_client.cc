@@ -106,7 +106,7 @@ void GatewayClient::start_subscribe(const std::string& session_id, SubscribeOpti
                                     Completion<Subscribed>&& done) {
   // The request carries only the scalars; on_ready travels with the pending request.
   // The ring size is settled here: the gateway is granted that many frames of credit.
-  options.ring_frames = subscription_ring_frames(options, core_->options());
+  if (options.ring_frames == 0) options.ring_frames = core_->options().event_ring_frames;
   SubscribeOptions wire;
   wire.policy = options.policy;
   wire.resume = options.resume;

@@ -248,9 +248,8 @@ void GatewayConnection::on_events(transport::SharedBytes&& payload) {
 // ---- subscriptions ----------------------------------------------------------------
 
 std::shared_ptr<EventStream> GatewayConnection::attach(uint64_t subscription_id, SubscribeOptions&& options) {
-  const size_t ring_frames = subscription_ring_frames(options, options_);
   auto stream = std::make_shared<EventStream>(
-      subscription_id, ring_frames, std::move(options.on_ready),
+      subscription_id, options.ring_frames, std::move(options.on_ready),
       [post = post_] {
         Op op;
         op.kind = Op::Kind::Resume;

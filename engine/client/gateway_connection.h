@@ -85,7 +85,8 @@ class GatewayConnection final : public transport::StreamEndpoint::Handler, publi
   void on_stream_error(transport::StreamEndpoint& endpoint, const Status& why) override;
   void on_closed(transport::StreamEndpoint& endpoint) override;
 
-  // SubscriptionRegistry
+  // SubscriptionRegistry. REQUIRES: options.ring_frames is settled (GatewayClient
+  // does so, since the same number went to the gateway as the subscription's credit).
   std::shared_ptr<EventStream> attach(uint64_t subscription_id, SubscribeOptions&& options) override;
 
  private:

@@ -97,6 +97,12 @@ void ClientConnection::track_lease(const std::string& session_id) {
   }
 }
 
+void ClientConnection::untrack_lease(const std::string& session_id) {
+  if (leased_sessions_.erase(session_id) != 0 && leases_held_) {
+    host_.manager.hold_lease(*caller_, session_id, false);
+  }
+}
+
 void ClientConnection::on_closed(transport::StreamEndpoint&) {
   closing_ = true;
   host_.forget(shard_, id_);  // destroys this
@@ -158,9 +164,7 @@ void ClientConnection::handle(uint64_t request_id, ClientRequest request) {
                 caller, r.session_id,
                 [this_shard = answer_fn(), request_id, session_id = r.session_id](const Status& s, bool already) {
                   this_shard([=](ClientConnection& c) {
-                    if (s.is_ok() && c.leased_sessions_.erase(session_id) != 0 && c.leases_held_) {
-                      c.host_.manager.hold_lease(*c.caller_, session_id, false);
-                    }
+                    if (s.is_ok()) c.untrack_lease(session_id);
                     c.reply(s.is_ok() ? session_closed_frame(c.builder_, request_id, session_id, already)
                                       : error_frame(c.builder_, request_id, s));
                   });

@@ -107,6 +107,8 @@ class ClientConnection final : transport::StreamEndpoint::Handler {
   void grant_credit(uint64_t subscription_id, uint32_t frames);
   // Remembers a session this client uses (held with the others while not read).
   void track_lease(const std::string& session_id);
+  // Forgets a session this client closed (releasing its hold, if any).
+  void untrack_lease(const std::string& session_id);
   void reply(transport::SharedBytes payload);
   void count_out(size_t payload_bytes);
   void fail(uint64_t request_id, const Status& status);
